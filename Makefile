@@ -1,0 +1,35 @@
+# Two commands on a fresh machine with Python 3.11+ and make:
+#   make run    virtualenv + packages, a demo warehouse if there is none, the dashboard
+#   make test   virtualenv + packages, then the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/warehouse.duckdb
+DEMO_EXPERTS ?= 200000
+PORT ?= 8501
+
+.PHONY: run test demo bench clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(DB): | $(BIN)/.installed
+	$(BIN)/python -m expertnet generate --db $(DB) --experts $(DEMO_EXPERTS)
+
+run: $(BIN)/.installed $(DB)
+	EXPERTNET_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q tests
+
+demo: $(BIN)/.installed
+	$(BIN)/python -m expertnet generate --db $(DB) --experts $(DEMO_EXPERTS)
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/run.py --experts 2000000 --work-logs 100000000
+
+clean:
+	rm -rf $(VENV) tests/artifacts

@@ -1,0 +1,1 @@
+"""expertnet: the warehouse, metrics, access rules and CLI behind the dashboard."""

@@ -1,0 +1,136 @@
+"""The row checks of the data contract, run as SQL over staged exports.
+
+A staged table is `stage_<table>`: `line_no` (the physical line in the file, the
+header being line 1) and every column as text, NULL where the field was empty.
+Each check is one query that returns the offending rows, first lines first; the
+message is formatted here. Table and column names come from contract.TABLES,
+never from a file, and every value is a bound parameter.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .contract import DATE, DECIMAL, Column, Table
+from .countries import ISO_3166_ALPHA2
+
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+DECIMAL_PATTERN = r"[+-]?(\d+\.?\d*|\.\d+)"
+
+
+@dataclass(frozen=True)
+class Check:
+    column: str
+    sql: str                                  # SELECT line_no, <values...> ... ORDER BY line_no
+    message: Callable[..., str]               # values -> reason
+    params: dict | None = None
+
+
+def _date(column: str) -> str:
+    return f"TRY_CAST({column} AS DATE)"
+
+
+def _number(column: str) -> str:
+    return f"TRY_CAST({column} AS DOUBLE)"
+
+
+def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]:
+    s, c = f"stage_{table.name}", column.name
+    checks: list[Check] = []
+    if column.required:
+        checks.append(Check(c, f"SELECT line_no FROM {s} WHERE {c} IS NULL ORDER BY line_no",
+                            lambda: "is empty, but it is required"))
+    if column.kind == DATE:
+        checks.append(Check(
+            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL AND "
+               f"(NOT regexp_full_match({c}, $pattern) OR {_date(c)} IS NULL) ORDER BY line_no",
+            lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)", {"pattern": DATE_PATTERN}))
+    if column.kind == DECIMAL:
+        checks.append(Check(
+            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL AND "
+               f"(NOT regexp_full_match({c}, $pattern) OR {_number(c)} IS NULL) ORDER BY line_no",
+            lambda v: f"'{v}' is not a decimal number", {"pattern": DECIMAL_PATTERN}))
+    if column.one_of:
+        allowed = list(column.one_of)
+        checks.append(Check(
+            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL "
+               f"AND NOT list_contains($allowed, {c}) ORDER BY line_no",
+            lambda v: f"'{v}' is not one of {', '.join(allowed)}", {"allowed": allowed}))
+    if column.is_country:
+        checks.append(Check(
+            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL "
+               f"AND NOT list_contains($codes, {c}) ORDER BY line_no",
+            lambda v: f"'{v}' is not an ISO 3166-1 alpha-2 country code (two upper-case letters, like US)",
+            {"codes": sorted(ISO_3166_ALPHA2)}))
+    if column.is_lower_case:
+        checks.append(Check(c, f"SELECT line_no, {c} FROM {s} WHERE {c} <> lower({c}) ORDER BY line_no",
+                            lambda v: f"'{v}' is not lower case"))
+    for bound, op, word in ((column.greater_than, "<=", ">"), (column.at_least, "<", ">="),
+                            (column.at_most, ">", "<=")):
+        if bound is not None:
+            checks.append(Check(
+                c, f"SELECT line_no, {c} FROM {s} WHERE {_number(c)} {op} $bound ORDER BY line_no",
+                lambda v, word=word, bound=bound: f"{v} is not {word} {bound:g}", {"bound": bound}))
+    if column.not_before:
+        other = column.not_before
+        checks.append(Check(
+            c, f"SELECT line_no, {c}, {other} FROM {s} WHERE {_date(c)} < {_date(other)} ORDER BY line_no",
+            lambda v, o, other=other: f"{v} is before {other} {o}"))
+    if column.unique:
+        checks.append(_duplicates(s, (c,)))
+    if column.references:
+        ref_table, ref_column = column.references.split(".")
+        if ref_table in staged:
+            checks.append(Check(
+                c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL AND {c} NOT IN "
+                   f"(SELECT {ref_column} FROM stage_{ref_table} WHERE {ref_column} IS NOT NULL) ORDER BY line_no",
+                lambda v, ref_table=ref_table: f"{v} does not exist in {ref_table}"))
+    return checks
+
+
+def _duplicates(stage: str, columns: tuple[str, ...]) -> Check:
+    keys = ", ".join(columns)
+    not_null = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+    sql = (f"WITH firsts AS (SELECT {keys}, min(line_no) AS first_line FROM {stage} WHERE {not_null} "
+           f"GROUP BY {keys} HAVING count(*) > 1) "
+           f"SELECT s.line_no, {', '.join('s.' + c for c in columns)}, f.first_line FROM {stage} s "
+           f"JOIN firsts f USING ({keys}) WHERE s.line_no > f.first_line ORDER BY s.line_no")
+
+    def message(*values):
+        *key, first_line = values
+        shown = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
+        return f"{shown} appears again (first at line {first_line})"
+    return Check(keys, sql, message)
+
+
+def work_log_checks(staged: set[str]) -> list[Check]:
+    """The rules of a work log that reach into other tables' dates."""
+    checks = []
+    if "experts" in staged:
+        checks.append(Check(
+            "work_date",
+            "SELECT w.line_no, w.work_date, e.signup_date FROM stage_work_logs w "
+            "JOIN (SELECT expert_id, min(TRY_CAST(signup_date AS DATE)) AS signup_date "
+            "      FROM stage_experts GROUP BY expert_id) e USING (expert_id) "
+            "WHERE TRY_CAST(w.work_date AS DATE) < e.signup_date ORDER BY w.line_no",
+            lambda d, s: f"{d} is before the expert's signup_date {s}"))
+    if "contracts" in staged:
+        checks.append(Check(
+            "work_date",
+            "SELECT w.line_no, w.work_date, w.contract_id, c.start_date, c.end_date FROM stage_work_logs w "
+            "JOIN (SELECT contract_id, min(TRY_CAST(start_date AS DATE)) AS start_date, "
+            "             min(TRY_CAST(end_date AS DATE)) AS end_date "
+            "      FROM stage_contracts GROUP BY contract_id) c USING (contract_id) "
+            "WHERE TRY_CAST(w.work_date AS DATE) < c.start_date "
+            "   OR TRY_CAST(w.work_date AS DATE) > c.end_date ORDER BY w.line_no",
+            lambda d, contract, start, end:
+                f"{d} is outside contract {contract} ({start} to {end or 'open-ended'})"))
+    return checks
+
+
+def table_checks(table: Table, staged: set[str]) -> list[Check]:
+    checks = [check for column in table.columns for check in column_checks(table, column, staged)]
+    if table.unique_together:
+        checks.append(_duplicates(f"stage_{table.name}", table.unique_together))
+    if table.name == "work_logs":
+        checks.extend(work_log_checks(staged))
+    return checks

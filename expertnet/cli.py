@@ -1,0 +1,165 @@
+"""`python -m expertnet ...`: everything a person does outside the browser."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+from . import metrics, privacy
+from .config import warehouse_target
+from .filters import BadInput, Filters, parse_month
+from .formatting import format_value
+from .load import LoadRefused, ingest
+from .warehouse import WarehouseMissing, open_read_only
+
+
+class CliError(Exception):
+    """A mistake of the caller's, said in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not a usage dump
+        raise CliError(f"{message} (see `python -m expertnet {self.prog.split()[-1]} --help`)")
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _table(rows: list[list[str]], right_align_from: int = 1) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c.ljust(w) if i < right_align_from else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_generate(args) -> int:
+    from .demo import generate
+    result = generate(Path(args.db), args.experts, args.work_logs, args.seed, args.export, _progress)
+    print(f"demo warehouse at {args.db}: " + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
+          + f" in {result.seconds:.1f}s")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    try:
+        result = ingest(Path(args.folder), Path(args.db), _progress)
+    except LoadRefused as refused:
+        print(refused.report(), file=sys.stderr)
+        print(f"refused: {refused.total:,} problem(s) in {args.folder}; the warehouse at {args.db} "
+              f"is unchanged. Fix the export and load it again.", file=sys.stderr)
+        return 1
+    print(f"loaded {args.folder} into {args.db} as snapshot {result.snapshot_id[:8]}: "
+          + ", ".join(f"{n:,} {t}" for t, n in result.rows.items()) + f" in {result.seconds:.1f}s")
+    return 0
+
+
+def _filters(args) -> Filters:
+    return Filters.parse(args.domain, args.country, args.cohort)
+
+
+def cmd_kpis(args) -> int:
+    month, filters = parse_month(args.month), _filters(args)
+    with open_read_only(args.db) as con:
+        values = metrics.kpis(con, month, filters, args.role)
+    if args.format == "json":
+        print(json.dumps(values))
+        return 0
+    withheld = args.role == privacy.INVESTOR
+    rows = [["metric", "value", "key"]]
+    rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in metrics.KPIS]
+    print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
+    print(_table(rows))
+    return 0
+
+
+def cmd_retention(args) -> int:
+    filters = _filters(args)
+    with open_read_only(args.db) as con:
+        frame = metrics.retention(con, filters, args.role)
+    rows = metrics.records(frame)
+    if args.format == "json":
+        print(json.dumps(rows))
+        return 0
+    withheld = args.role == privacy.INVESTOR
+    table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]
+    table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], "experts"),
+               format_value(r["active"], "experts", withheld), format_value(r["rate"], "share", withheld)]
+              for r in rows]
+    print(f"Expert retention by signup cohort ({filters.describe()})")
+    print(_table(table) if rows else "no experts match these filters")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m expertnet",
+                     description="Warehouse, metrics and access for the expert-network dashboard.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    db_help = "the warehouse (default: $EXPERTNET_DB, then data/warehouse.duckdb)"
+
+    p = commands.add_parser("generate", help="build a demo warehouse")
+    p.add_argument("--db", default=warehouse_target(), help=db_help)
+    p.add_argument("--experts", type=_positive, default=2_000_000, help="experts signed up by 2025-12")
+    p.add_argument("--work-logs", type=_positive, default=None,
+                   help="scale activity to this many work logs (default: billings of ~$50/expert/year)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--export", type=Path, default=None, help="also write the demo as a CSV export folder here")
+    p.set_defaults(run=cmd_generate)
+
+    p = commands.add_parser("ingest", help="load an export folder (CSV or Parquet) as a full snapshot")
+    p.add_argument("folder")
+    p.add_argument("--db", default=warehouse_target(), help=db_help)
+    p.set_defaults(run=cmd_ingest)
+
+    for name, run, text in (("kpis", cmd_kpis, "the headline KPIs of a month"),
+                            ("retention", cmd_retention, "expert retention by signup cohort")):
+        p = commands.add_parser(name, help=text)
+        p.add_argument("--db", default=warehouse_target(), help=db_help)
+        if name == "kpis":
+            p.add_argument("--month", required=True, help="YYYY-MM")
+        p.add_argument("--domain")
+        p.add_argument("--country")
+        p.add_argument("--cohort", help="signup month, YYYY-MM")
+        p.add_argument("--role", choices=privacy.ROLES, default=privacy.FOUNDER,
+                       help="investor: withhold what an investor may not see")
+        p.add_argument("--format", choices=("table", "json"), default="table")
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except (CliError, BadInput, WarehouseMissing, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except duckdb.Error as error:
+        print(f"error: the warehouse could not answer: {str(error).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader (| head) has gone; that is not an error
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed", file=sys.stderr)
+        return 130

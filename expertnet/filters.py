@@ -1,0 +1,60 @@
+"""The expert filters (domain, country, signup cohort) and months, parsed from user input.
+
+Everything a person types is checked here before it is used, and it reaches SQL
+only as a bound parameter.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_DOMAIN = re.compile(r"[a-z0-9_][a-z0-9_ .&-]{0,63}")
+
+
+class BadInput(ValueError):
+    """User input that cannot be a filter or a month; the message says what is expected."""
+
+
+def parse_month(text: str, what: str = "month") -> date:
+    match = _MONTH.fullmatch(str(text).strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise BadInput(f"{what} must be a month as YYYY-MM, like 2025-12 (got {str(text)[:40]!r})")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_label(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    domain: str | None = None
+    country: str | None = None
+    cohort: date | None = None          # signup month
+
+    @classmethod
+    def parse(cls, domain: str | None = None, country: str | None = None, cohort: str | None = None) -> "Filters":
+        if domain and not _DOMAIN.fullmatch(domain):
+            raise BadInput(f"domain must be a lower-case domain name like software (got {domain[:40]!r})")
+        if country and not _COUNTRY.fullmatch(country):
+            raise BadInput(f"country must be a two-letter ISO code like US (got {country[:40]!r})")
+        return cls(domain or None, country or None, parse_month(cohort, "cohort") if cohort else None)
+
+    def as_params(self) -> dict:
+        return {"domain": self.domain, "country": self.country, "cohort": self.cohort}
+
+    def is_empty(self) -> bool:
+        return self.domain is None and self.country is None and self.cohort is None
+
+    def describe(self) -> str:
+        parts = [f"domain {self.domain}" if self.domain else "",
+                 f"country {self.country}" if self.country else "",
+                 f"signup cohort {month_label(self.cohort)}" if self.cohort else ""]
+        return ", ".join(p for p in parts if p) or "all experts"

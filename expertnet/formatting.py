@@ -1,0 +1,37 @@
+"""How a figure is written for people, by its unit: the same in the pages and the CLI."""
+
+import math
+
+from .privacy import WITHHELD_TEXT
+
+
+def format_value(value, unit: str, withheld: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return WITHHELD_TEXT if withheld else "n/a"
+    if unit == "month":
+        return str(value)
+    if unit == "usd":
+        return f"${value:,.0f}" if abs(value) >= 1000 else f"${value:,.2f}"
+    if unit == "usd/hour":
+        return f"${value:,.2f}/h"
+    if unit == "share":
+        return f"{value * 100:.1f}%"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "hours/expert":
+        return f"{value:,.1f} h/expert"
+    if unit == "x":
+        return f"{value:,.1f}x"
+    if unit == "index":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"  # experts, clients: whole counts
+
+
+def short_usd(value) -> str:
+    """$1.2M, $350k: for chart labels and headline tiles."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"${value / size:,.1f}{suffix}"
+    return f"${value:,.0f}"

@@ -1,0 +1,282 @@
+"""Loading an export folder into the warehouse as one full snapshot.
+
+The new snapshot is built in a file beside the warehouse and swapped in with one
+atomic rename only when it is complete. A refused or interrupted load leaves the
+warehouse that was there byte for byte as it was.
+"""
+
+import csv
+import fcntl
+import os
+import re
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from .checks import table_checks
+from .contract import DATE, DECIMAL, EXPORT_SUFFIXES, TABLES, Table
+
+PROBLEM_CAP = 100
+ROLLUPS_SQL = Path(__file__).with_name("rollups.sql")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    reason: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+class LoadRefused(Exception):
+    """The export breaks the contract. `problems` holds at most PROBLEM_CAP of `total`."""
+
+    def __init__(self, problems: list[Problem], total: int):
+        self.problems, self.total = problems, total
+        super().__init__(f"{total} problem(s)")
+
+    def report(self) -> str:
+        lines = [str(p) for p in self.problems]
+        if self.total > len(self.problems):
+            lines.append(f"... and {self.total - len(self.problems):,} more problems "
+                         f"({self.total:,} in all)")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    snapshot_id: str
+    rows: dict[str, int]
+    seconds: float
+
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+# ---------------------------------------------------------------- finding files
+
+def find_exports(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
+    found, problems = {}, []
+    if not folder.is_dir():
+        return {}, [Problem(str(folder), "is not a folder of exports")]
+    for table in TABLES:
+        paths = [folder / f"{table.name}{suffix}" for suffix in EXPORT_SUFFIXES
+                 if (folder / f"{table.name}{suffix}").is_file()]
+        if len(paths) > 1:
+            problems.append(Problem(paths[0].name, f"both {paths[0].name} and {paths[1].name} exist; keep one"))
+        elif paths:
+            found[table.name] = paths[0]
+        elif table.required:
+            problems.append(Problem(f"{table.name}.csv", "missing: the folder has no "
+                                    f"{table.name}.csv or {table.name}.parquet"))
+    return found, problems
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f), [])
+
+
+def _parquet_columns(con, path: Path) -> list[str]:
+    return [row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}).fetchall()]
+
+
+def header_problems(table: Table, file: str, header: list[str]) -> list[Problem]:
+    problems = []
+    expected = table.column_names
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    missing = [c for c in expected if c not in header]
+    unknown = [c for c in header if c not in expected]
+    if repeated:
+        problems.append(Problem(file, f"column {', '.join(repeated)} appears more than once in the header"))
+    if missing:
+        problems.append(Problem(file, f"missing column {', '.join(missing)}"))
+    if unknown:
+        problems.append(Problem(file, f"unknown column {', '.join(unknown)} (expected exactly: "
+                                      f"{', '.join(expected)}; is this the right export?)"))
+    return problems
+
+
+# ---------------------------------------------------------------- staging
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+
+
+def _reader_problem(file: str, error: duckdb.Error) -> Problem:
+    text = str(error)
+    line_match = _CSV_LINE.search(text)
+    line = int(line_match.group(1)) if line_match else None
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return Problem(file, "is not valid UTF-8 text; export it as UTF-8", line)
+    if "Expected Number of Columns" in text or "columns" in text.lower():
+        return Problem(file, "has a different number of fields than the header", line)
+    first = text.splitlines()[0] if text else "could not be read"
+    return Problem(file, f"could not be read: {first}", line)
+
+
+def stage(con, table: Table, path: Path) -> tuple[int, list[Problem]]:
+    """Copy one export into `stage_<table>` as text with physical line numbers."""
+    file = path.name
+    try:
+        header = _csv_header(path) if path.suffix == ".csv" else _parquet_columns(con, path)
+    except UnicodeDecodeError:
+        return 0, [Problem(file, "is not valid UTF-8 text; export it as UTF-8", 1)]
+    except (duckdb.Error, OSError) as error:
+        return 0, [Problem(file, f"could not be read: {str(error).splitlines()[0]}")]
+    problems = header_problems(table, file, header)
+    if problems:
+        return 0, problems
+    # Column names are the contract's own (the header was just matched against them).
+    columns = ", ".join(f"NULLIF(CAST({c} AS VARCHAR), '') AS {c}" for c in table.column_names)
+    if path.suffix == ".csv":
+        types = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
+        source = (f"read_csv($path, header=true, auto_detect=false, columns={{{types}}}, delim=',', "
+                  f"quote='\"', escape='\"', strict_mode=true, encoding='utf-8')")
+    else:
+        source = "read_parquet($path)"
+    try:
+        # Insertion order is kept (the default), so row_number() is the file's order.
+        con.execute(f"CREATE TEMP TABLE stage_{table.name} AS "
+                    f"SELECT row_number() OVER () + 1 AS line_no, {columns} FROM {source}",
+                    {"path": str(path)})
+    except duckdb.Error as error:
+        return 0, [_reader_problem(file, error)]
+    return con.execute(f"SELECT count(*) FROM stage_{table.name}").fetchone()[0], []
+
+
+def check_rows(con, table: Table, file: str, staged: set[str], room: int) -> tuple[list[Problem], int]:
+    """Every contract rule on the staged rows: (up to `room` problems, how many in all)."""
+    problems, total = [], 0
+    for check in table_checks(table, staged):
+        rows = con.execute(f"{check.sql} LIMIT {room + 1}", check.params or {}).fetchall()
+        if len(rows) > room:
+            count = con.execute(f"SELECT count(*) FROM ({check.sql})", check.params or {}).fetchone()[0]
+        else:
+            count = len(rows)
+        total += count
+        problems += [Problem(file, check.message(*row[1:]), row[0], check.column) for row in rows[:room]]
+    return problems, total
+
+
+# ---------------------------------------------------------------- building
+
+def _typed(column) -> str:
+    if column.kind == DATE:
+        return f"CAST({column.name} AS DATE) AS {column.name}"
+    if column.kind == DECIMAL:
+        return f"CAST({column.name} AS DOUBLE) AS {column.name}"
+    return column.name
+
+
+def build_tables(con, staged: set[str], source: str, progress: Progress) -> dict[str, int]:
+    rows = {}
+    for table in TABLES:
+        if table.name in staged:
+            select = ", ".join(_typed(c) for c in table.columns)
+            con.execute(f"CREATE TABLE {table.name} AS SELECT {select} FROM stage_{table.name}")
+            con.execute(f"DROP TABLE stage_{table.name}")
+        else:  # only an optional table can be absent here
+            cols = ", ".join(f"{c.name} {'DATE' if c.kind == DATE else 'DOUBLE' if c.kind == DECIMAL else 'VARCHAR'}"
+                             for c in table.columns)
+            con.execute(f"CREATE TABLE {table.name} ({cols})")
+        con.execute(f"COMMENT ON TABLE {table.name} IS '{table.grain}'")
+        rows[table.name] = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
+    progress("building rollups (expert_facts, client_expert_months, expert_months)")
+    con.execute(ROLLUPS_SQL.read_text())
+    snapshot_id = uuid.uuid4().hex
+    con.execute("""
+        CREATE TABLE snapshot AS
+        SELECT $id AS snapshot_id, now()::TIMESTAMP AS loaded_at, $source AS source,
+               (SELECT min(work_date) FROM work_logs) AS first_work_date,
+               (SELECT max(work_date) FROM work_logs) AS last_work_date""",
+                {"id": snapshot_id, "source": source})
+    con.execute("COMMENT ON TABLE snapshot IS 'one row: the load this warehouse came from'")
+    return rows
+
+
+@contextmanager
+def _ingest_lock(db_path: Path):
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"another load into {db_path} is running; wait for it to finish") from None
+        yield
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    elif path.exists():
+        path.unlink()
+
+
+def ingest(folder: Path, db_path: Path, progress: Progress = _quiet) -> LoadResult:
+    """Check `folder` against the contract and, if it passes, make it the warehouse at `db_path`.
+
+    Raises LoadRefused with every problem found (up to PROBLEM_CAP) when it does not.
+    """
+    started = time.monotonic()
+    folder, db_path = Path(folder), Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    building = db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+    scratch = db_path.with_name(f".{db_path.name}.scratch-{os.getpid()}")
+
+    def step(message: str) -> None:
+        progress(f"[{time.monotonic() - started:6.1f}s] {message}")
+
+    with _ingest_lock(db_path):
+        try:
+            files, problems = find_exports(folder)
+            con = duckdb.connect(str(building), config={"temp_directory": str(scratch),
+                                                        "preserve_insertion_order": True})
+            try:
+                staged: set[str] = set()
+                for table in TABLES:
+                    if table.name not in files:
+                        continue
+                    step(f"reading {files[table.name].name}")
+                    count, file_problems = stage(con, table, files[table.name])
+                    problems += file_problems
+                    if not file_problems:
+                        staged.add(table.name)
+                        step(f"read {files[table.name].name}: {count:,} rows")
+                total = len(problems)
+                for table in TABLES:
+                    if table.name in staged:
+                        step(f"checking {files[table.name].name}")
+                        found, count = check_rows(con, table, files[table.name].name, staged,
+                                                  max(PROBLEM_CAP - len(problems), 0))
+                        problems += found
+                        total += count
+                if total:
+                    raise LoadRefused(problems[:PROBLEM_CAP], total)
+                step("all rows pass the contract; building the snapshot")
+                rows = build_tables(con, staged, str(folder.resolve()), step)
+                snapshot_id = con.execute("SELECT snapshot_id FROM snapshot").fetchone()[0]
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            # A stale .wal beside the swapped-in file would make it unopenable.
+            _remove(db_path.with_name(db_path.name + ".wal"))
+            os.replace(building, db_path)
+            step(f"swapped in snapshot {snapshot_id[:8]} at {db_path}")
+            return LoadResult(snapshot_id, rows, time.monotonic() - started)
+        finally:
+            for leftover in (building, building.with_name(building.name + ".wal"), scratch):
+                _remove(leftover)

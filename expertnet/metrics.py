@@ -1,0 +1,210 @@
+"""Every number the dashboard and the CLI show, declared once (shared/METRICS.md).
+
+Each KPI has a key, a label, a unit, the one-line definition the pages show
+beside it, and its *basis*: the count of distinct experts it is computed from,
+which decides whether an investor may see it (privacy.py). The functions here
+are the only way pages and CLI get numbers.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from . import privacy
+from .filters import Filters, add_months, month_label
+from .queries import run
+
+# Units, as the pages and the CLI format them.
+MONTH, EXPERTS, SHARE, HOURS, USD, USD_PER_HOUR, HOURS_PER_EXPERT, CLIENTS, INDEX, MULTIPLE = (
+    "month", "experts", "share", "hours", "usd", "usd/hour", "hours/expert", "clients", "index", "x")
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    unit: str
+    definition: str
+    basis: str | None = None      # column holding how many experts the figure is computed from
+    higher_is_better: bool = True
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("month", "Month", MONTH, "The calendar month the figures describe (YYYY-MM)."),
+    Kpi("experts_total", "Experts signed up", EXPERTS,
+        "Experts with signup_date on or before the last day of the month.", "experts_total"),
+    Kpi("experts_new", "New signups", EXPERTS, "Experts with signup_date in the month.", "experts_new"),
+    Kpi("experts_approved_total", "Experts approved", EXPERTS,
+        "Experts with approved_date on or before the last day of the month.", "experts_approved_total"),
+    Kpi("experts_active", "Active experts", EXPERTS,
+        "Distinct experts with at least one work log in the month.", "experts_active"),
+    Kpi("activation_rate_90d", "90-day activation", SHARE,
+        "Of the experts who signed up in month M-3, the share with a work log dated before "
+        "signup_date + 90 days (days 0 to 89).", "activation_cohort_size"),
+    Kpi("hours", "Hours worked", HOURS, "Sum of hours of work logs in the month.", "experts_active"),
+    Kpi("expert_pay_usd", "Expert pay", USD, "Sum of hours * pay_rate_usd of work logs in the month.",
+        "experts_active", higher_is_better=False),
+    Kpi("bonuses_usd", "Bonuses", USD, "Sum of amount_usd of bonuses paid in the month.",
+        "experts_with_bonus", higher_is_better=False),
+    Kpi("payouts_usd", "Payouts", USD, "expert_pay_usd + bonuses_usd.", "experts_earning",
+        higher_is_better=False),
+    Kpi("billings_usd", "Billings (GMV)", USD,
+        "Sum of hours * bill_rate_usd of the contract, over work logs in the month: what clients pay.",
+        "experts_active"),
+    Kpi("net_revenue_usd", "Net revenue", USD, "billings_usd - payouts_usd.", "experts_earning"),
+    Kpi("take_rate", "Take rate", SHARE, "net_revenue_usd / billings_usd.", "experts_earning"),
+    Kpi("arr_usd", "ARR run-rate", USD, "billings_usd * 12 (annualised run-rate).", "experts_active"),
+    Kpi("billings_growth_mom", "Billings growth MoM", SHARE,
+        "billings_usd of the month / billings_usd of the month before, minus 1.", "experts_active_mom"),
+    Kpi("billings_cmgr_12m", "Billings CMGR (12m)", SHARE,
+        "(billings_usd of the month / billings_usd 12 months before) ^ (1/12), minus 1.",
+        "experts_active_12m"),
+    Kpi("avg_pay_rate_usd", "Average pay rate", USD_PER_HOUR, "expert_pay_usd / hours.", "experts_active"),
+    Kpi("avg_bill_rate_usd", "Average bill rate", USD_PER_HOUR, "billings_usd / hours.", "experts_active"),
+    Kpi("hours_per_active_expert", "Hours per active expert", HOURS_PER_EXPERT, "hours / experts_active.",
+        "experts_active"),
+    Kpi("earnings_p50_usd", "Median earnings", USD,
+        "50th percentile of the month's earnings (pay + bonuses) of experts who earned > 0; "
+        "linear interpolation (DuckDB quantile_cont).", "percentile:50"),
+    Kpi("earnings_p90_usd", "p90 earnings", USD,
+        "90th percentile of the month's earnings of experts who earned > 0.", "percentile:90"),
+    Kpi("earnings_p99_usd", "p99 earnings", USD,
+        "99th percentile of the month's earnings of experts who earned > 0.", "percentile:99"),
+    Kpi("earnings_gini", "Earnings Gini", SHARE,
+        "Gini coefficient of the same earnings: sum over pairs of |x_i - x_j| / (2 n^2 mean); "
+        "0 for a single expert.", "gini", higher_is_better=False),
+    Kpi("top1pct_earnings_share", "Top 1% earnings share", SHARE,
+        "Share of those earnings that goes to the ceil(n / 100) highest earners.", "top1pct",
+        higher_is_better=False),
+    Kpi("clients_active", "Active clients", CLIENTS, "Distinct clients with billings in the month.",
+        "experts_active"),
+    Kpi("top_client_share", "Top client share", SHARE,
+        "Billings of the largest client in the month / billings_usd.", "experts_active",
+        higher_is_better=False),
+    Kpi("top5_client_share", "Top 5 clients share", SHARE,
+        "Billings of the five largest clients in the month / billings_usd.", "experts_active",
+        higher_is_better=False),
+    Kpi("client_hhi", "Client HHI", INDEX,
+        "Sum over clients of (100 * client's share of the month's billings)^2; 0 to 10,000.",
+        "experts_active", higher_is_better=False),
+    Kpi("nrr_12m", "Net revenue retention (12m)", SHARE,
+        "For the clients with billings 12 months before: their billings now / their billings then.",
+        "retention_experts"),
+    Kpi("grr_12m", "Gross revenue retention (12m)", SHARE,
+        "The same clients: sum of min(billings now, billings then) / their billings then.",
+        "retention_experts"),
+    Kpi("valuation_usd", "Valuation", USD,
+        "post_money_usd of the latest valuation mark on or before the month's last day (whole company)."),
+    Kpi("implied_arr_multiple", "Implied ARR multiple", MULTIPLE,
+        "valuation_usd / arr_usd of the whole company in the month.", "company_experts_active"),
+)
+KPI_KEYS = tuple(k.key for k in KPIS)
+KPIS_BY_KEY = {k.key: k for k in KPIS}
+
+
+def _ratio(numerator, denominator):
+    """numerator / denominator, NaN where the denominator is zero or missing."""
+    numerator = pd.Series(numerator, dtype="float64")
+    denominator = pd.Series(denominator, dtype="float64")
+    return (numerator / denominator.where(denominator != 0)).astype("float64")
+
+
+def _month_frame(con, name: str, first: date, last: date, filters: Filters, **extra) -> pd.DataFrame:
+    frame = run(con, name, from_month=first, to_month=last, **filters.as_params(), **extra)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    return frame.set_index("month")
+
+
+def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+    """Every KPI of METRICS.md for each month from `first` to `last` (first days of months):
+    one row per month, columns KPI_KEYS, NaN where a figure is null or withheld."""
+    span = _month_frame(con, "activity_by_month", add_months(first, -12), last, filters)
+    activity = span.loc[first:last].copy()
+    previous = span["billings_usd"].shift(1).loc[first:last]
+    previous_active = span["experts_active"].shift(1).loc[first:last]
+    year_ago = span["billings_usd"].shift(12).loc[first:last]
+    year_ago_active = span["experts_active"].shift(12).loc[first:last]
+
+    counts = _month_frame(con, "expert_counts_by_month", first, last, filters)
+    activation = run(con, "activation_by_cohort", from_month=add_months(first, -3),
+                     to_month=add_months(last, -3), **filters.as_params())
+    earnings = _month_frame(con, "earnings_distribution", first, last, filters, per_month=True)
+    concentration = _month_frame(con, "client_concentration_by_month", first, last, filters)
+    retention = _month_frame(con, "client_retention_by_month", first, last, filters)
+    valuation = _month_frame(con, "valuation_by_month", first, last, Filters())
+    company = activity if filters.is_empty() else _month_frame(con, "activity_by_month", first, last, Filters())
+
+    k = pd.DataFrame(index=activity.index)
+    k["month"] = [month_label(m) for m in activity.index]
+    for column in ("experts_total", "experts_new", "experts_approved_total"):
+        k[column] = counts[column]
+    k["experts_active"] = activity["experts_active"]
+    k["activation_rate_90d"] = activation["activation_rate_90d"].to_numpy(dtype="float64")
+    for column in ("hours", "expert_pay_usd", "bonuses_usd", "billings_usd"):
+        k[column] = activity[column]
+    k["payouts_usd"] = activity["expert_pay_usd"] + activity["bonuses_usd"]
+    k["net_revenue_usd"] = activity["billings_usd"] - k["payouts_usd"]
+    k["take_rate"] = _ratio(k["net_revenue_usd"], activity["billings_usd"]).to_numpy()
+    k["arr_usd"] = activity["billings_usd"] * 12
+    k["billings_growth_mom"] = (_ratio(activity["billings_usd"], previous) - 1).to_numpy()
+    k["billings_cmgr_12m"] = (_ratio(activity["billings_usd"], year_ago) ** (1 / 12) - 1).to_numpy()
+    k["avg_pay_rate_usd"] = _ratio(activity["expert_pay_usd"], activity["hours"]).to_numpy()
+    k["avg_bill_rate_usd"] = _ratio(activity["billings_usd"], activity["hours"]).to_numpy()
+    k["hours_per_active_expert"] = _ratio(activity["hours"], activity["experts_active"]).to_numpy()
+    earnings = earnings.reindex(activity.index)
+    for column in ("earnings_p50_usd", "earnings_p90_usd", "earnings_p99_usd", "earnings_gini",
+                   "top1pct_earnings_share"):
+        k[column] = earnings[column].astype("float64")
+    for column in ("clients_active", "top_client_share", "top5_client_share", "client_hhi"):
+        k[column] = concentration[column].astype("float64") if column != "clients_active" else concentration[column]
+    k["nrr_12m"] = retention["nrr_12m"].astype("float64")
+    k["grr_12m"] = retention["grr_12m"].astype("float64")
+    k["valuation_usd"] = valuation["valuation_usd"].astype("float64")
+    k["implied_arr_multiple"] = _ratio(valuation["valuation_usd"], company["billings_usd"] * 12).to_numpy()
+
+    basis = pd.DataFrame({
+        "experts_total": k["experts_total"], "experts_new": k["experts_new"],
+        "experts_approved_total": k["experts_approved_total"], "experts_active": k["experts_active"],
+        "activation_cohort_size": activation["cohort_size"].to_numpy(),
+        "experts_with_bonus": activity["experts_with_bonus"],
+        "experts_earning": activity["experts_earning"],
+        "experts_active_mom": np.minimum(activity["experts_active"], previous_active),
+        "experts_active_12m": np.minimum(activity["experts_active"], year_ago_active),
+        "earners": earnings["experts_earning"].fillna(0),
+        "retention_experts": np.minimum(retention["base_experts"], retention["current_experts"]),
+        "company_experts_active": company["experts_active"],
+    }, index=k.index)
+    if role == privacy.INVESTOR:
+        k = privacy.withhold_kpis(k, basis, KPIS)
+    return k.reset_index(drop=True)
+
+
+def kpis(con, month: date, filters: Filters = Filters(), role: str = "founder") -> dict:
+    """The headline KPIs of one month: a dict with exactly KPI_KEYS, None for null."""
+    row = kpi_series(con, month, month, filters, role).iloc[0]
+    return {key: _plain(row[key]) for key in KPI_KEYS}
+
+
+def _plain(value):
+    """A JSON-ready Python value: None for NaN, int for whole counts."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if np.isnan(value) else float(value)
+    return value
+
+
+def retention(con, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+    """Expert retention by signup cohort (METRICS.md): cohort, months_since, cohort_size, active, rate."""
+    frame = run(con, "retention_by_cohort", **filters.as_params())
+    if role == privacy.INVESTOR:
+        frame = privacy.withhold_retention(frame)
+    return frame
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]

@@ -1,0 +1,98 @@
+-- Rollups built once at load time, so that no page has to scan work_logs.
+-- Every metric query reads these; tests compare them with the raw tables.
+-- A month is a DATE: the first day of the calendar month.
+
+-- expert_facts: one row per expert. The attributes the filters use, and the
+-- first and last work dates (NULL for an expert who never worked).
+CREATE TABLE expert_facts AS
+SELECT e.expert_id,
+       e.domain,
+       e.country,
+       e.signup_date,
+       CAST(date_trunc('month', e.signup_date) AS DATE) AS signup_month,
+       e.approved_date,
+       w.first_work_date,
+       w.last_work_date
+FROM experts e
+LEFT JOIN (SELECT expert_id, min(work_date) AS first_work_date, max(work_date) AS last_work_date
+           FROM work_logs GROUP BY expert_id) w USING (expert_id)
+ORDER BY signup_month;
+COMMENT ON TABLE expert_facts IS 'one row per expert';
+
+-- client_expert_months: one row per client, expert and month with work.
+-- Money in USD, hours in hours. Carries the expert's filter attributes.
+CREATE TABLE client_expert_months AS
+WITH work AS (
+    SELECT c.client_id,
+           w.expert_id,
+           CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+           sum(w.hours) AS hours,
+           sum(w.hours * w.pay_rate_usd) AS expert_pay_usd,
+           sum(w.hours * c.bill_rate_usd) AS billings_usd,
+           count(*) AS work_logs
+    FROM work_logs w JOIN contracts c USING (contract_id)
+    GROUP BY ALL
+)
+SELECT work.*, f.domain, f.country, f.signup_month
+FROM work JOIN expert_facts f USING (expert_id)
+ORDER BY month;
+COMMENT ON TABLE client_expert_months IS 'one row per client, expert and month with work';
+
+-- expert_months: one row per expert and month with work or a bonus paid.
+-- earnings_usd = expert pay + bonuses of that month (METRICS.md).
+CREATE TABLE expert_months AS
+WITH work AS (
+    SELECT expert_id, month, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
+           sum(billings_usd) AS billings_usd, sum(work_logs) AS work_logs
+    FROM client_expert_months GROUP BY ALL
+), paid_bonuses AS (
+    SELECT expert_id, CAST(date_trunc('month', paid_date) AS DATE) AS month,
+           sum(amount_usd) AS bonuses_usd
+    FROM bonuses GROUP BY ALL
+)
+SELECT expert_id,
+       month,
+       coalesce(work.hours, 0) AS hours,
+       coalesce(work.expert_pay_usd, 0) AS expert_pay_usd,
+       coalesce(work.billings_usd, 0) AS billings_usd,
+       coalesce(paid_bonuses.bonuses_usd, 0) AS bonuses_usd,
+       coalesce(work.expert_pay_usd, 0) + coalesce(paid_bonuses.bonuses_usd, 0) AS earnings_usd,
+       coalesce(work.work_logs, 0) AS work_logs,
+       coalesce(work.work_logs, 0) > 0 AS is_active,
+       f.domain, f.country, f.signup_month
+FROM work FULL JOIN paid_bonuses USING (expert_id, month)
+JOIN expert_facts f USING (expert_id)
+ORDER BY month;
+COMMENT ON TABLE expert_months IS 'one row per expert and month with work or a bonus';
+
+-- The filters of every page and of the CLI, defined once: an expert is kept when
+-- they match each filter that is set (NULL = not set). Metric queries read the
+-- rollups only through these macros.
+CREATE MACRO keeps_expert(domain_value, country_value, signup_month_value, domain_filter, country_filter, cohort_filter) AS
+    (domain_filter IS NULL OR domain_value = domain_filter)
+    AND (country_filter IS NULL OR country_value = country_filter)
+    AND (cohort_filter IS NULL OR signup_month_value = cohort_filter);
+
+CREATE MACRO kept_experts(domain_filter, country_filter, cohort_filter) AS TABLE
+    SELECT * FROM expert_facts
+    WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter);
+
+CREATE MACRO kept_expert_months(domain_filter, country_filter, cohort_filter) AS TABLE
+    SELECT * FROM expert_months
+    WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter);
+
+CREATE MACRO kept_client_expert_months(domain_filter, country_filter, cohort_filter) AS TABLE
+    SELECT * FROM client_expert_months
+    WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter);
+
+-- billings of each client in each month, from the kept experts' work
+CREATE MACRO kept_client_months(domain_filter, country_filter, cohort_filter) AS TABLE
+    SELECT client_id, month, sum(billings_usd) AS billings_usd, count(DISTINCT expert_id) AS experts
+    FROM client_expert_months
+    WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter)
+    GROUP BY ALL;
+
+-- one row per month from first_month to last_month (both first days of months)
+CREATE MACRO months_between(first_month, last_month) AS TABLE
+    SELECT CAST(m AS DATE) AS month
+    FROM range(CAST(first_month AS TIMESTAMP), CAST(last_month AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m);

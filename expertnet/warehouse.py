@@ -1,0 +1,69 @@
+"""Opening the warehouse for reading, and telling one snapshot from the next."""
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from .config import warehouse_target
+
+
+class WarehouseMissing(Exception):
+    pass
+
+
+def is_hosted(target: str) -> bool:
+    return target.startswith("md:")
+
+
+def snapshot_key(target: str | None = None) -> str:
+    """Changes whenever a new snapshot is swapped in: the file's identity on disk.
+    A hosted warehouse has no file; its key is read from its snapshot table."""
+    target = target or warehouse_target()
+    if is_hosted(target):
+        with open_read_only(target) as con:
+            return con.execute("SELECT snapshot_id FROM snapshot").fetchone()[0]
+    try:
+        stat = os.stat(target)
+    except FileNotFoundError:
+        raise WarehouseMissing(missing_message(target)) from None
+    return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
+def missing_message(target: str) -> str:
+    return (f"There is no warehouse at {target}. Build the demo with "
+            f"`python -m expertnet generate --db {target}` or load your exports with "
+            f"`python -m expertnet ingest EXPORT_DIR --db {target}`.")
+
+
+def open_read_only(target: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection that can neither write the warehouse nor reach any other file:
+    read-only, external access off, and the configuration locked so that no query
+    can turn either back on."""
+    target = target or warehouse_target()
+    if not is_hosted(target) and not Path(target).exists():
+        raise WarehouseMissing(missing_message(target))
+    return duckdb.connect(target, read_only=True, config={
+        "enable_external_access": False,
+        "lock_configuration": True,
+    })
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    snapshot_id: str
+    loaded_at: datetime
+    first_work_date: date | None
+    last_work_date: date | None
+
+
+def snapshot_info(con) -> SnapshotInfo:
+    cursor = con.cursor()
+    try:
+        row = cursor.execute(
+            "SELECT snapshot_id, loaded_at, first_work_date, last_work_date FROM snapshot").fetchone()
+    finally:
+        cursor.close()
+    return SnapshotInfo(*row)

@@ -1,0 +1,14 @@
+-- 90-day activation by signup cohort: of the experts who signed up in a month, how many
+-- have a work log dated before signup_date + 90 days (days 0 to 89).
+-- Grain: one row per signup month from $from_month to $to_month.
+-- Units: experts; activation_rate_90d is a share (0 to 1), NULL for an empty cohort.
+-- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
+SELECT m.month AS cohort,
+       count(f.expert_id) AS cohort_size,
+       count(f.expert_id) FILTER (WHERE f.first_work_date < f.signup_date + 90) AS activated_90d,
+       count(f.expert_id) FILTER (WHERE f.first_work_date < f.signup_date + 90)
+           / NULLIF(count(f.expert_id), 0) AS activation_rate_90d
+FROM months_between($from_month, $to_month) m
+LEFT JOIN kept_experts($domain, $country, $cohort) f ON f.signup_month = m.month
+GROUP BY m.month
+ORDER BY m.month;
