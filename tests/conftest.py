@@ -1,0 +1,28 @@
+"""Shared test fixtures: real DuckDB warehouses built by the real loader."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from expertnet.load import ingest
+
+TESTS_DIR = Path(__file__).parent
+FIXTURE_EXPORT = TESTS_DIR / "fixture_export"
+ARTIFACTS_DIR = TESTS_DIR / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory) -> Path:
+    """The hand-checkable fixture export, loaded through `ingest` into a fresh warehouse."""
+    db = tmp_path_factory.mktemp("fixture") / "warehouse.duckdb"
+    ingest(FIXTURE_EXPORT, db)
+    return db
+
+
+@pytest.fixture
+def isolated_env(tmp_path, monkeypatch):
+    """Point app state and the warehouse setting at this test's own folder."""
+    monkeypatch.setenv("EXPERTNET_APP_STATE", str(tmp_path / "app_state.sqlite3"))
+    monkeypatch.delenv("EXPERTNET_DB", raising=False)
+    return tmp_path
