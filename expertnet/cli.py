@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from . import metrics, privacy
+from .cli_access import add_access_commands
 from .config import warehouse_target
 from .filters import BadInput, Filters, parse_month
 from .formatting import format_value
@@ -144,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="investor: withhold what an investor may not see")
         p.add_argument("--format", choices=("table", "json"), default="table")
         p.set_defaults(run=run)
+    add_access_commands(commands)
     return parser
 
 

@@ -1,6 +1,7 @@
 """Settings, each from the environment with a default that works on a laptop."""
 
 import os
+import tomllib
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -21,3 +22,23 @@ def app_state_path() -> Path:
 def base_url() -> str:
     """Where the dashboard is reached; share links are made from it."""
     return os.environ.get("EXPERTNET_BASE_URL", "http://localhost:8501").rstrip("/")
+
+
+def share_key_path() -> Path:
+    """The secret that signs share links, made on first use (git-ignored, mode 0600)."""
+    return Path(os.environ.get("EXPERTNET_SHARE_KEY_FILE") or DATA_DIR / "share_signing.key")
+
+
+def secrets_path() -> Path:
+    """Streamlit's secrets file; the CLI reads the same file so both sign links alike."""
+    return Path(os.environ.get("EXPERTNET_SECRETS") or PROJECT_DIR / ".streamlit" / "secrets.toml")
+
+
+def secret(name: str) -> str | None:
+    """A top-level value of the secrets file, or None where there is no such file or value."""
+    try:
+        with secrets_path().open("rb") as f:
+            value = tomllib.load(f).get(name)
+    except FileNotFoundError:
+        return None
+    return None if value is None else str(value)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import duckdb
+import pyarrow as pa
 
 from .checks import table_checks
 from .contract import DATE, DECIMAL, EXPORT_SUFFIXES, TABLES, Table
@@ -114,32 +115,95 @@ def header_problems(table: Table, file: str, header: list[str]) -> list[Problem]
 # ---------------------------------------------------------------- staging
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+NOT_UTF8 = "is not valid UTF-8 text; export it as UTF-8"
 
 
-def _reader_problem(file: str, error: duckdb.Error) -> Problem:
-    text = str(error)
+def _records(path: Path):
+    """(physical line a record starts on, its fields) for every record after the header,
+    read as DuckDB reads it: `""`-quoting, a quoted field may hold line breaks, and
+    blank lines are skipped."""
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        before = reader.line_num
+        for row in reader:
+            if row:
+                yield before + 1, row
+            before = reader.line_num
+
+
+def _physical_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
+def _field_count_problems(path: Path, file: str, width: int) -> tuple[list[Problem], int]:
+    """Every record whose number of fields is not the header's (up to PROBLEM_CAP, and how many)."""
+    problems, total = [], 0
+    for line, row in _records(path):
+        if len(row) != width:
+            total += 1
+            if len(problems) < PROBLEM_CAP:
+                problems.append(Problem(file, f"has {len(row)} fields, but the header has {width}", line))
+    return problems, total
+
+
+def _reader_problems(path: Path, width: int, error: duckdb.Error) -> tuple[list[Problem], int]:
+    file, text = path.name, str(error)
+    if "unicode" in text.lower() or "utf-8" in text.lower():
+        return [Problem(file, NOT_UTF8)], 1
+    if path.suffix == ".csv":
+        try:
+            problems, total = _field_count_problems(path, file, width)
+        except (UnicodeDecodeError, csv.Error):
+            problems, total = [], 0
+        if total:
+            return problems, total
     line_match = _CSV_LINE.search(text)
     line = int(line_match.group(1)) if line_match else None
-    if "unicode" in text.lower() or "utf-8" in text.lower():
-        return Problem(file, "is not valid UTF-8 text; export it as UTF-8", line)
     if "Expected Number of Columns" in text or "columns" in text.lower():
-        return Problem(file, "has a different number of fields than the header", line)
+        return [Problem(file, "has a different number of fields than the header", line)], 1
     first = text.splitlines()[0] if text else "could not be read"
-    return Problem(file, f"could not be read: {first}", line)
+    return [Problem(file, f"could not be read: {first}", line)], 1
 
 
-def stage(con, table: Table, path: Path) -> tuple[int, list[Problem]]:
-    """Copy one export into `stage_<table>` as text with physical line numbers."""
+def _renumber(con, stage_table: str, path: Path, count: int) -> None:
+    """Make line_no the physical line each record starts on when records are not one
+    line each (a quoted field holding a line break, a blank line)."""
+    if _physical_lines(path) == count + 1:
+        return
+    try:
+        starts = [line for line, _ in _records(path)]
+    except csv.Error:       # a field beyond csv's size limit: keep the record positions
+        return
+    if len(starts) != count:
+        return
+    con.register("line_map", pa.table({"row_line": pa.array(range(2, count + 2), pa.int64()),
+                                       "physical_line": pa.array(starts, pa.int64())}))
+    try:
+        con.execute(f"UPDATE {stage_table} SET line_no = m.physical_line FROM line_map m "
+                    f"WHERE {stage_table}.line_no = m.row_line").fetchall()
+    finally:
+        con.unregister("line_map")
+
+
+def stage(con, table: Table, path: Path) -> tuple[int, list[Problem], int]:
+    """Copy one export into `stage_<table>` as text with physical line numbers:
+    (rows, up to PROBLEM_CAP problems, how many problems in all)."""
     file = path.name
     try:
         header = _csv_header(path) if path.suffix == ".csv" else _parquet_columns(con, path)
     except UnicodeDecodeError:
-        return 0, [Problem(file, "is not valid UTF-8 text; export it as UTF-8", 1)]
+        return 0, [Problem(file, NOT_UTF8)], 1
     except (duckdb.Error, OSError) as error:
-        return 0, [Problem(file, f"could not be read: {str(error).splitlines()[0]}")]
+        return 0, [Problem(file, f"could not be read: {str(error).splitlines()[0]}")], 1
     problems = header_problems(table, file, header)
     if problems:
-        return 0, problems
+        return 0, problems, len(problems)
     # Column names are the contract's own (the header was just matched against them).
     columns = ", ".join(f"NULLIF(CAST({c} AS VARCHAR), '') AS {c}" for c in table.column_names)
     if path.suffix == ".csv":
@@ -154,8 +218,11 @@ def stage(con, table: Table, path: Path) -> tuple[int, list[Problem]]:
                     f"SELECT row_number() OVER () + 1 AS line_no, {columns} FROM {source}",
                     {"path": str(path)})
     except duckdb.Error as error:
-        return 0, [_reader_problem(file, error)]
-    return con.execute(f"SELECT count(*) FROM stage_{table.name}").fetchone()[0], []
+        return 0, *_reader_problems(path, len(header), error)
+    [(count,)] = con.execute(f"SELECT count(*) FROM stage_{table.name}").fetchall()
+    if path.suffix == ".csv":
+        _renumber(con, f"stage_{table.name}", path, count)
+    return count, [], 0
 
 
 def check_rows(con, table: Table, file: str, staged: set[str], room: int) -> tuple[list[Problem], int]:
@@ -247,16 +314,17 @@ def ingest(folder: Path, db_path: Path, progress: Progress = _quiet) -> LoadResu
                                                         "preserve_insertion_order": True})
             try:
                 staged: set[str] = set()
+                total = len(problems)
                 for table in TABLES:
                     if table.name not in files:
                         continue
                     step(f"reading {files[table.name].name}")
-                    count, file_problems = stage(con, table, files[table.name])
-                    problems += file_problems
-                    if not file_problems:
+                    count, file_problems, file_total = stage(con, table, files[table.name])
+                    problems += file_problems[:max(PROBLEM_CAP - len(problems), 0)]
+                    total += file_total
+                    if not file_total:
                         staged.add(table.name)
                         step(f"read {files[table.name].name}: {count:,} rows")
-                total = len(problems)
                 for table in TABLES:
                     if table.name in staged:
                         step(f"checking {files[table.name].name}")

@@ -29,7 +29,8 @@ WITH work AS (
            sum(w.hours) AS hours,
            sum(w.hours * w.pay_rate_usd) AS expert_pay_usd,
            sum(w.hours * c.bill_rate_usd) AS billings_usd,
-           count(*) AS work_logs
+           count(*) AS work_logs,
+           max(w.work_date) AS last_work_date
     FROM work_logs w JOIN contracts c USING (contract_id)
     GROUP BY ALL
 )
@@ -43,7 +44,8 @@ COMMENT ON TABLE client_expert_months IS 'one row per client, expert and month w
 CREATE TABLE expert_months AS
 WITH work AS (
     SELECT expert_id, month, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
-           sum(billings_usd) AS billings_usd, sum(work_logs) AS work_logs
+           sum(billings_usd) AS billings_usd, sum(work_logs) AS work_logs,
+           max(last_work_date) AS last_work_date
     FROM client_expert_months GROUP BY ALL
 ), paid_bonuses AS (
     SELECT expert_id, CAST(date_trunc('month', paid_date) AS DATE) AS month,
@@ -59,6 +61,7 @@ SELECT expert_id,
        coalesce(work.expert_pay_usd, 0) + coalesce(paid_bonuses.bonuses_usd, 0) AS earnings_usd,
        coalesce(work.work_logs, 0) AS work_logs,
        coalesce(work.work_logs, 0) > 0 AS is_active,
+       work.last_work_date,
        f.domain, f.country, f.signup_month
 FROM work FULL JOIN paid_bonuses USING (expert_id, month)
 JOIN expert_facts f USING (expert_id)

@@ -1,0 +1,47 @@
+"""The dashboard's entry point: who is looking, the snapshot, the shared filters, the pages."""
+
+import streamlit as st
+
+from expertnet import privacy, share_links
+from expertnet.ui.context import filter_bar
+from expertnet.ui.session import pin_snapshot
+from expertnet.ui.viewer import gate, resolve_viewer
+from expertnet.warehouse import WarehouseMissing
+
+st.set_page_config(page_title="Expert network metrics", page_icon=":material/monitoring:", layout="wide")
+
+# (file, title, icon, roles that see it). An investor's navigation simply lacks the
+# others, so no URL reaches them.
+PAGES = [
+    ("pages/overview.py", "Overview", ":material/dashboard:", privacy.ROLES),
+    ("pages/network_growth.py", "Network growth", ":material/group_add:", privacy.ROLES),
+    ("pages/payouts.py", "Payouts", ":material/payments:", privacy.ROLES),
+    ("pages/revenue.py", "Revenue & clients", ":material/account_balance:", privacy.ROLES),
+    ("pages/cohorts.py", "Cohorts", ":material/grid_on:", privacy.ROLES),
+    ("pages/valuation.py", "Valuation", ":material/trending_up:", privacy.ROLES),
+    ("pages/experts.py", "Experts", ":material/badge:", (privacy.FOUNDER, privacy.OPS)),
+    ("pages/share.py", "Share", ":material/share:", (privacy.FOUNDER,)),
+    ("pages/definitions.py", "Definitions", ":material/menu_book:", privacy.ROLES),
+]
+
+viewer = resolve_viewer()
+try:
+    snapshot = pin_snapshot()
+except WarehouseMissing as missing:
+    gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(str(missing))))
+
+if viewer.demo_mode:
+    st.warning("Demo mode: no sign-in is configured, so this view is served only to this machine. "
+               "Add an account (`python -m expertnet users add`) before sharing the address.",
+               icon=":material/science:")
+if viewer.is_investor:
+    expires = viewer.link.expires_at
+    st.info(f"Shared with {viewer.name} · read-only, aggregates only · link expires {expires:%Y-%m-%d %H:%M} UTC",
+            icon=":material/lock:")
+
+context = filter_bar(snapshot, viewer)
+pages = [st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles]
+page = st.navigation(pages)
+if viewer.is_investor:
+    share_links.record_view(viewer.link.id, page.title)
+page.run()

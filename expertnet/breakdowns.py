@@ -1,0 +1,146 @@
+"""The breakdowns the pages chart beside the headline KPIs: by cohort, domain, country,
+client segment and earnings bin, plus ops' expert-level list.
+
+Like metrics.py, each function applies the investor rules itself (privacy.py), and
+the expert-level functions refuse an investor outright.
+"""
+
+from datetime import date
+
+import pandas as pd
+
+from . import privacy
+from .filters import BadInput, Filters
+from .queries import run, run_to_csv
+
+SEGMENT_KINDS = ("domain", "country")
+EXPERT_SORT_KEYS = {"earnings_usd": "Earnings", "hours": "Hours", "effective_rate_usd": "Effective rate",
+                    "bonuses_usd": "Bonuses", "signup_date": "Signup date"}
+
+
+def _range(first: date, last: date, filters: Filters) -> dict:
+    return {"from_month": first, "to_month": last, **filters.as_params()}
+
+
+def _withhold_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = privacy.blank(frame[column], frame[column].map(privacy.count_is_withheld))
+    return frame
+
+
+def activation_by_cohort(con, first: date, last: date, filters: Filters = Filters(),
+                         role: str = privacy.FOUNDER) -> pd.DataFrame:
+    """cohort, cohort_size, activated_90d, activation_rate_90d for signup months first..last."""
+    frame = run(con, "activation_by_cohort", **_range(first, last, filters))
+    if role == privacy.INVESTOR:
+        frame = privacy.withhold_by_basis(frame, "cohort_size", ["activated_90d", "activation_rate_90d"])
+        frame = _withhold_counts(frame, ["cohort_size", "activated_90d"])
+    return frame
+
+
+def experts_by_segment(con, by: str, first: date, last: date, filters: Filters = Filters(),
+                       role: str = privacy.FOUNDER) -> pd.DataFrame:
+    """segment, experts_total, experts_approved, experts_active, hours, expert_pay_usd, avg_pay_rate_usd."""
+    if by not in SEGMENT_KINDS:
+        raise BadInput(f"breakdown must be one of {', '.join(SEGMENT_KINDS)}")
+    frame = run(con, "experts_by_segment", by=by, **_range(first, last, filters))
+    if role == privacy.INVESTOR:
+        frame = privacy.withhold_by_basis(frame, "experts_active", ["hours", "expert_pay_usd", "avg_pay_rate_usd"])
+        frame = _withhold_counts(frame, ["experts_total", "experts_approved", "experts_active"])
+    return frame
+
+
+def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
+                     role: str = privacy.FOUNDER) -> dict:
+    """Each expert's earnings summed over the period: how many earned, the total, p50/p90/p99,
+    Gini and top-1% share. Values are None where null or withheld."""
+    frame = run(con, "earnings_distribution", per_month=False, **_range(first, last, filters))
+    keys = ("experts_earning", "earnings_usd", "earnings_p50_usd", "earnings_p90_usd", "earnings_p99_usd",
+            "earnings_gini", "top1pct_earnings_share")
+    if frame.empty:
+        return {"experts_earning": 0} | {k: None for k in keys[1:]}
+    row = {k: (None if pd.isna(frame.iloc[0][k]) else frame.iloc[0][k]) for k in keys}
+    row["experts_earning"] = int(row["experts_earning"])
+    if role == privacy.INVESTOR:
+        n = row["experts_earning"]
+        for key, percent in (("earnings_p50_usd", 50), ("earnings_p90_usd", 90), ("earnings_p99_usd", 99)):
+            if privacy.percentile_is_withheld(n, percent):
+                row[key] = None
+        if privacy.basis_is_too_small(n):
+            row["earnings_gini"] = row["earnings_usd"] = None
+        if -(-n // 100) < privacy.MIN_EXPERTS:
+            row["top1pct_earnings_share"] = None
+        if privacy.count_is_withheld(n):
+            row["experts_earning"] = None
+    return row
+
+
+def earnings_histogram(con, first: date, last: date, filters: Filters = Filters(),
+                       role: str = privacy.FOUNDER) -> pd.DataFrame:
+    """earnings_from_usd, earnings_to_usd, experts: log-scale bins of each expert's period earnings."""
+    frame = run(con, "earnings_histogram", **_range(first, last, filters))
+    if role == privacy.INVESTOR:
+        frame = _withhold_counts(frame, ["experts"])
+    return frame
+
+
+def billings_by_segment(con, first: date, last: date, filters: Filters = Filters(),
+                        role: str = privacy.FOUNDER) -> pd.DataFrame:
+    """month, segment, billings_usd, experts."""
+    frame = run(con, "billings_by_segment", **_range(first, last, filters))
+    if role == privacy.INVESTOR:
+        frame = privacy.withhold_by_basis(frame, "experts", ["billings_usd"])
+        frame = _withhold_counts(frame, ["experts"])
+    return frame
+
+
+def top_clients(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+                show_client_names: bool = True, limit: int = 10) -> pd.DataFrame:
+    """rank, client, segment, billings_usd, share, experts: the largest clients of the period.
+    Where names are not to be shown, a client is named by its segment and rank."""
+    frame = run(con, "top_clients", limit=int(limit), **_range(first, last, filters))
+    if not show_client_names:
+        frame["client"] = [f"{segment} client #{rank}" for segment, rank in zip(frame["segment"], frame["rank"])]
+    if role == privacy.INVESTOR:
+        frame = privacy.withhold_by_basis(frame, "experts", ["billings_usd", "share"])
+        frame = _withhold_counts(frame, ["experts"])
+    return frame
+
+
+def valuation_marks(con) -> pd.DataFrame:
+    """as_of_date, round, post_money_usd: every valuation mark (the whole company)."""
+    return run(con, "valuation_marks")
+
+
+def experts_page(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+                 sort_key: str = "earnings_usd", descending: bool = True, limit: int = 50, offset: int = 0,
+                 active_only: bool = True) -> pd.DataFrame:
+    """One page of the experts who match the filters, with their work in the period.
+    Expert-level rows: never for an investor."""
+    return run(con, "experts_in_period", **_experts_params(first, last, filters, role, sort_key, descending,
+                                                            limit, offset, active_only))
+
+
+def experts_csv(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+                sort_key: str = "earnings_usd", descending: bool = True, active_only: bool = True) -> bytes:
+    """The whole filtered expert list as CSV."""
+    return run_to_csv(con, "experts_in_period", drop=("matching_experts",),
+                      **_experts_params(first, last, filters, role, sort_key, descending, 2**62, 0, active_only))
+
+
+def _experts_params(first, last, filters, role, sort_key, descending, limit, offset, active_only) -> dict:
+    if role == privacy.INVESTOR:
+        raise PermissionError("expert-level rows are not part of an investor's view")
+    if sort_key not in EXPERT_SORT_KEYS:
+        raise BadInput(f"sort must be one of {', '.join(EXPERT_SORT_KEYS)}")
+    return {"sort_key": sort_key, "descending": bool(descending), "limit": int(limit), "offset": int(offset),
+            "active_only": bool(active_only), **_range(first, last, filters)}
+
+
+def filter_options(con) -> dict:
+    """domains, countries, first_month, last_month: what the filter bar offers."""
+    row = run(con, "filter_options").iloc[0]
+    return {"domains": list(row["domains"] if row["domains"] is not None else []),
+            "countries": list(row["countries"] if row["countries"] is not None else []),
+            "first_month": None if pd.isna(row["first_month"]) else pd.Timestamp(row["first_month"]).date(),
+            "last_month": None if pd.isna(row["last_month"]) else pd.Timestamp(row["last_month"]).date()}

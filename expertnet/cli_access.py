@@ -1,0 +1,180 @@
+"""`python -m expertnet users ...` and `python -m expertnet share ...`: accounts and share links.
+
+add_access_commands(commands) adds both to the subparsers of cli.build_parser(). Mistakes
+are raised as BadInput or RuntimeError, which cli.main() prints as one line.
+"""
+
+import argparse
+import getpass
+import sys
+from datetime import datetime
+
+from . import accounts, share_links
+from .app_state import utcnow
+from .config import app_state_path, share_key_path
+
+
+class CommandFailed(RuntimeError):
+    """The command could not do what was asked; said in one line by cli.main()."""
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number of days") from None
+    if not 1 <= value <= share_links.MAX_DAYS:
+        raise argparse.ArgumentTypeError(f"days must be from 1 to {share_links.MAX_DAYS} (got {value})")
+    return value
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _table(rows: list[list[str]], right_aligned: tuple[int, ...] = ()) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c.rjust(w) if i in right_aligned else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if password.endswith("\r"):
+            password = password[:-1]
+        if not password:
+            raise CommandFailed("--password-stdin: no password on standard input")
+        return password
+    try:
+        first = getpass.getpass("password: ")
+        second = getpass.getpass("password again: ")
+    except EOFError:
+        print(file=sys.stderr)  # end the prompt's line
+        raise CommandFailed("no password given; type it at the prompt or pipe it with --password-stdin") from None
+    if first != second:
+        raise CommandFailed("the two passwords differ; nothing was changed")
+    return first
+
+
+# ---------------------------------------------------------------- users
+
+def cmd_users_add(args) -> int:
+    email = accounts.normalise_email(args.email)    # refuse a bad email before asking for a password
+    if accounts.get_user(email) is not None:
+        raise CommandFailed(f"there is already an account for {email}; `users remove` it first to replace it")
+    user = accounts.add_user(email, args.role, _read_password(args.password_stdin))
+    print(f"added {user.role} {user.email} (in {app_state_path()})")
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    users = accounts.list_users()
+    if not users:
+        print("no accounts yet; add one with `python -m expertnet users add EMAIL --role founder`")
+        return 0
+    rows = [["email", "role", "created (UTC)"]] + [[u.email, u.role, _when(u.created_at)] for u in users]
+    print(_table(rows))
+    return 0
+
+
+def cmd_users_remove(args) -> int:
+    email = accounts.normalise_email(args.email)
+    if not accounts.remove_user(email):
+        raise CommandFailed(f"there is no account for {email}")
+    print(f"removed {email}; its sign-in sessions have ended")
+    return 0
+
+
+# ---------------------------------------------------------------- share links
+
+def cmd_share_create(args) -> int:
+    by = accounts.normalise_email(args.by) if args.by else "command line"
+    link, _, url = share_links.create_link(args.to, args.days, by, args.domain, args.country, args.cohort,
+                                           args.show_client_names)
+    locks = link.filters()
+    print(f"link {link.id} for {link.to_name}, valid until {_when(link.expires_at)} UTC; "
+          f"shows {locks.describe()}{', with client names' if link.show_client_names else ''}",
+          file=sys.stderr)
+    print(url)
+    return 0
+
+
+def cmd_share_list(args) -> int:
+    links = share_links.list_links()
+    if not links:
+        print("no share links yet; make one with `python -m expertnet share create --to NAME --days N`")
+        return 0
+    counts, now = share_links.view_counts(), utcnow()
+    rows = [["id", "to", "created by", "created (UTC)", "expires (UTC)", "state", "views"]]
+    rows += [[l.id, l.to_name, l.created_by, _when(l.created_at), _when(l.expires_at), l.state(now),
+              f"{counts.get(l.id, 0):,}"] for l in links]
+    print(_table(rows, right_aligned=(6,)))
+    return 0
+
+
+def cmd_share_revoke(args) -> int:
+    link = share_links.get_link(args.id)
+    if link is None:
+        raise CommandFailed(f"there is no share link {args.id[:40]!r}; see `python -m expertnet share list`")
+    if not share_links.revoke(link.id):
+        raise CommandFailed(f"link {link.id} (to {link.to_name}) was already revoked at {_when(link.revoked_at)} UTC")
+    print(f"revoked link {link.id} (to {link.to_name}); it stops working at its next page load")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+def _nested_parser_class(base: type) -> type:
+    """`base` (cli's parser, which raises its own one-line error), pointing at the full command's help."""
+    class Nested(base):
+        def error(self, message):
+            try:
+                super().error(message)
+            except Exception as error:  # re-raised as the same class, with the right command named
+                raise type(error)(f"{message} (see `{self.prog} --help`)") from None
+            raise CommandFailed(message)  # base.error returned, which argparse's never does
+    return Nested
+
+
+def add_access_commands(commands) -> None:
+    """Add `users` and `share` to the subparsers of cli.build_parser()."""
+    p = commands.add_parser("users", help="local accounts of founders and ops")
+    nested = _nested_parser_class(type(p))
+    users = p.add_subparsers(dest="users_command", required=True, parser_class=nested)
+    q = users.add_parser("add", help="add an account (asks for the password twice)")
+    q.add_argument("email")
+    q.add_argument("--role", required=True, choices=accounts.ACCOUNT_ROLES)
+    q.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input (for scripts)")
+    q.set_defaults(run=cmd_users_add)
+    q = users.add_parser("list", help="list the accounts")
+    q.set_defaults(run=cmd_users_list)
+    q = users.add_parser("remove", help="remove an account and end its sessions")
+    q.add_argument("email")
+    q.set_defaults(run=cmd_users_remove)
+
+    p = commands.add_parser("share", help="share links for investors")
+    share = p.add_subparsers(dest="share_command", required=True, parser_class=nested)
+    q = share.add_parser("create", help="make a link and print its URL",
+                         description=f"The link is signed with the key from $EXPERTNET_SHARE_KEY, "
+                                     f"else {share_key_path()} (made on first use).")
+    q.add_argument("--to", required=True, help="who the link is for, e.g. \"Jane Doe, Acme Ventures\"")
+    q.add_argument("--days", required=True, type=_days, help=f"how long it works, 1 to {share_links.MAX_DAYS}")
+    q.add_argument("--domain", help="lock the pages to this expert domain")
+    q.add_argument("--country", help="lock the pages to this country (ISO code like US)")
+    q.add_argument("--cohort", help="lock the pages to this signup cohort, YYYY-MM")
+    q.add_argument("--show-client-names", action="store_true", help="show client names instead of hiding them")
+    q.add_argument("--by", metavar="EMAIL", help="who made the link (default: command line)")
+    q.set_defaults(run=cmd_share_create)
+    q = share.add_parser("list", help="every link with its state and views")
+    q.set_defaults(run=cmd_share_list)
+    q = share.add_parser("revoke", help="stop a link at once")
+    q.add_argument("id")
+    q.set_defaults(run=cmd_share_revoke)

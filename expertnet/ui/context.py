@@ -1,0 +1,99 @@
+"""What every page shares: the pinned snapshot, who is looking, the filters and the period.
+
+app.py builds it once per run (after the viewer is known) and pages read it with
+`current()`. The filter widgets are bound to the URL, so a copied link opens the
+same view; a share link's locked filters are not widgets at all, so no URL can
+change them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import streamlit as st
+
+from .. import breakdowns, privacy
+from ..filters import Filters, add_months, month_label, parse_month
+from .session import Snapshot, cached_call
+
+ALL = "All"
+_CONTEXT_KEY = "_view_context"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    role: str
+    name: str
+    demo_mode: bool = False
+    link: object | None = None             # the share_links.ShareLink an investor came through
+    locked: Filters = field(default_factory=Filters)
+    show_client_names: bool = True
+
+    @property
+    def is_investor(self) -> bool:
+        return self.role == privacy.INVESTOR
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    snapshot: Snapshot
+    viewer: Viewer
+    filters: Filters
+    first_month: date
+    last_month: date
+
+    @property
+    def role(self) -> str:
+        return self.viewer.role
+
+    def call(self, function, *args, **kwargs):
+        """A metric function on this run's snapshot, cached per snapshot."""
+        return cached_call(self.snapshot, function, *args, **kwargs)
+
+    @property
+    def period_label(self) -> str:
+        if self.first_month == self.last_month:
+            return month_label(self.last_month)
+        return f"{month_label(self.first_month)} to {month_label(self.last_month)}"
+
+
+def month_options(first: date, last: date) -> list[str]:
+    months, month = [], first
+    while month <= last:
+        months.append(month_label(month))
+        month = add_months(month, 1)
+    return months
+
+
+def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
+    """The sidebar filters, bound to the URL; returns the context every page uses."""
+    options = cached_call(snapshot, breakdowns.filter_options)
+    if options["first_month"] is None:
+        st.sidebar.info("The warehouse has no experts yet.")
+        months = [month_label(date.today().replace(day=1))]
+    else:
+        months = month_options(options["first_month"], options["last_month"])
+    default_period = (months[max(len(months) - 12, 0)], months[-1])
+    with st.sidebar:
+        st.markdown("**Period**")
+        period = st.select_slider("Months", months, value=default_period, key="period",
+                                  bind="query-params", label_visibility="collapsed",
+                                  help="The months the pages describe; the Overview shows the last one.")
+        first, last = (period if isinstance(period, tuple) else (period, period))
+        if viewer.is_investor:
+            filters = viewer.locked
+            st.caption(f"Experts shown: {filters.describe()} (set by the share link)")
+        else:
+            st.markdown("**Experts**")
+            domain = st.selectbox("Domain", [ALL] + options["domains"], key="domain", bind="query-params")
+            country = st.selectbox("Country", [ALL] + options["countries"], key="country", bind="query-params")
+            cohort = st.selectbox("Signup cohort", [ALL] + months, key="cohort", bind="query-params",
+                                  help="Only experts who signed up in this month.")
+            filters = Filters(None if domain == ALL else domain, None if country == ALL else country,
+                              None if cohort == ALL else parse_month(cohort))
+    context = ViewContext(snapshot, viewer, filters, parse_month(first), parse_month(last))
+    st.session_state[_CONTEXT_KEY] = context
+    return context
+
+
+def current() -> ViewContext:
+    return st.session_state[_CONTEXT_KEY]

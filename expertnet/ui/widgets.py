@@ -1,0 +1,53 @@
+"""Small pieces every page uses: KPI tiles, the freshness line, the empty state."""
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from ..formatting import format_value
+from ..metrics import KPIS_BY_KEY
+from ..privacy import WITHHELD_TEXT
+from .context import ViewContext
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool) -> None:
+    """One KPI with its change against the previous month and its definition on hover."""
+    kpi = KPIS_BY_KEY[key]
+    value = current.get(key)
+    before = previous.get(key) if previous else None
+    delta = None
+    if not _missing(value) and not _missing(before):
+        if kpi.unit == "share":
+            delta = f"{(value - before) * 100:+.1f} pts"
+        elif before:
+            delta = f"{(value / before - 1) * 100:+.1f}%"
+    column.metric(kpi.label, format_value(None if _missing(value) else value, kpi.unit, withheld),
+                  delta=delta, delta_color="normal" if kpi.higher_is_better else "inverse",
+                  help=f"{kpi.definition} (key: {kpi.key})", border=True)
+
+
+def kpi_row(keys: list[str], current: dict, previous: dict | None, withheld: bool) -> None:
+    for column, key in zip(st.columns(len(keys)), keys):
+        kpi_tile(column, key, current, previous, withheld)
+
+
+def header(context: ViewContext, title: str, subtitle: str) -> None:
+    st.title(title)
+    info = context.snapshot.info
+    last_work = info.last_work_date.isoformat() if info.last_work_date else "no work logged"
+    st.caption(f"{subtitle} · {context.period_label} · {context.filters.describe()} · "
+               f"data to {last_work}, loaded {info.loaded_at:%Y-%m-%d %H:%M} UTC")
+
+
+def empty_state(message: str = "No data for these filters and this period.") -> None:
+    st.info(f"{message} Widen the period or clear a filter in the sidebar.", icon=":material/filter_alt_off:")
+
+
+def withheld_note(context: ViewContext) -> None:
+    if context.viewer.is_investor:
+        st.caption(f"Figures drawn from fewer than 11 experts are withheld and shown as “{WITHHELD_TEXT}”.")

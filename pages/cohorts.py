@@ -1,0 +1,47 @@
+"""Cohorts: expert retention by signup month, as a heatmap, and cohorts side by side."""
+
+import streamlit as st
+
+from expertnet import metrics
+from expertnet.filters import month_label
+from expertnet.ui import charts, widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Cohorts", "Of the experts who signed up in a month, the share who worked k months later")
+retention = context.call(metrics.retention, context.filters, context.role)
+in_period = retention[(retention["cohort"] >= month_label(context.first_month))
+                      & (retention["cohort"] <= month_label(context.last_month))]
+
+if in_period.empty:
+    widgets.empty_state("No signup cohort in this period for these filters.")
+else:
+    st.subheader("Retention heatmap")
+    st.caption("Rows: signup cohorts of the period. Columns: months since signup (0 = the signup month). "
+               "Colour: share of the cohort with a work log in that month.")
+    charts.show(charts.heatmap(in_period, "months_since", "cohort", "rate", "Months since signup", "Signup cohort"),
+                in_period, "retention", "heatmap")
+
+    st.subheader("Compare cohorts")
+    cohorts = list(dict.fromkeys(in_period["cohort"]))
+    chosen = st.multiselect("Cohorts", cohorts, default=cohorts[-3:], key="compare_cohorts",
+                            help="Pick the signup cohorts to draw side by side.")
+    compared = in_period[in_period["cohort"].isin(chosen)]
+    if compared.empty:
+        st.info("Pick at least one cohort to compare.")
+    else:
+        import altair as alt
+        chart = alt.Chart(compared).mark_line(point=True).encode(
+            x=alt.X("months_since:Q", title="Months since signup"),
+            y=alt.Y("rate:Q", title="Share active", axis=alt.Axis(format=".1%")),
+            color=alt.Color("cohort:N", title="Cohort", scale=alt.Scale(range=charts.PALETTE)),
+            tooltip=["cohort", "months_since", alt.Tooltip("rate:Q", format=".2%"),
+                     alt.Tooltip("active:Q", format=",.0f"), alt.Tooltip("cohort_size:Q", format=",.0f")],
+        ).properties(height=charts.HEIGHT)
+        charts.show(chart, compared, "cohorts-compared", "compare")
+
+    st.subheader("Cohort sizes")
+    sizes = in_period.groupby("cohort", as_index=False)["cohort_size"].first()
+    st.dataframe(sizes, hide_index=True, width="stretch",
+                 column_config={"cohort_size": st.column_config.NumberColumn("Experts who signed up", format="localized")})
+    widgets.withheld_note(context)

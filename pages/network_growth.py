@@ -1,0 +1,50 @@
+"""Network growth: signups, approvals and active experts; activation; domains and countries."""
+
+import pandas as pd
+import streamlit as st
+
+from expertnet import breakdowns, metrics
+from expertnet.ui import charts, widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Network growth", "Who joins, who gets approved, who works")
+series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
+series["month"] = pd.to_datetime(series["month"])
+
+if not series["experts_total"].fillna(0).any():
+    widgets.empty_state()
+else:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Network size")
+        charts.show(charts.line(series, {"experts_total": "Signed up", "experts_approved_total": "Approved"},
+                                "experts", "Experts (cumulative)"),
+                    series[["month", "experts_total", "experts_approved_total"]], "network-size", "size")
+    with right:
+        st.subheader("New signups and active experts")
+        charts.show(charts.line(series, {"experts_new": "New signups", "experts_active": "Active (worked)"},
+                                "experts", "Experts per month"),
+                    series[["month", "experts_new", "experts_active"]], "signups-active", "signups")
+
+    st.subheader("90-day activation by signup cohort")
+    st.caption(metrics.KPIS_BY_KEY["activation_rate_90d"].definition.replace("month M-3", "the cohort month"))
+    activation = context.call(breakdowns.activation_by_cohort, context.first_month, context.last_month,
+                              context.filters, context.role)
+    activation["cohort"] = pd.to_datetime(activation["cohort"])
+    charts.show(charts.bars(activation, "cohort", "activation_rate_90d", "share", "Activated within 90 days",
+                            x_type="T"), activation, "activation-by-cohort", "activation")
+
+    widgets.withheld_note(context)
+    for by, title in (("domain", "By domain"), ("country", "By country")):
+        st.subheader(title)
+        frame = context.call(breakdowns.experts_by_segment, by, context.first_month, context.last_month,
+                             context.filters, context.role)
+        top = frame.head(15)
+        left, right = st.columns(2)
+        with left:
+            charts.show(charts.bars(top, "segment", "experts_total", "experts", "Experts signed up",
+                                    x_title=by.capitalize(), horizontal=True), frame, f"experts-by-{by}", f"{by}-total")
+        with right:
+            charts.show(charts.bars(top, "segment", "experts_active", "experts", "Active in the period",
+                                    x_title=by.capitalize(), horizontal=True), frame, f"active-by-{by}", f"{by}-active")

@@ -1,0 +1,39 @@
+"""Overview: the headline KPIs of the chosen month, against the month before."""
+
+import pandas as pd
+import streamlit as st
+
+from expertnet import metrics
+from expertnet.filters import add_months
+from expertnet.formatting import format_value
+from expertnet.ui import widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Overview", "Headline KPIs of the last month of the period")
+series = context.call(metrics.kpi_series, add_months(context.last_month, -12), context.last_month,
+                      context.filters, context.role)
+now = series.iloc[-1].to_dict()
+before = series.iloc[-2].to_dict()
+withheld = context.viewer.is_investor
+
+if not now["experts_total"] and not now["billings_usd"]:
+    widgets.empty_state(f"No experts or work in {now['month']} for {context.filters.describe()}.")
+else:
+    st.subheader(f"{now['month']} compared with {before['month']}")
+    for keys in (["billings_usd", "net_revenue_usd", "take_rate", "arr_usd"],
+                 ["experts_total", "experts_new", "experts_active", "activation_rate_90d"],
+                 ["payouts_usd", "hours", "avg_pay_rate_usd", "hours_per_active_expert"],
+                 ["clients_active", "top_client_share", "nrr_12m", "grr_12m"],
+                 ["billings_growth_mom", "billings_cmgr_12m", "valuation_usd", "implied_arr_multiple"]):
+        widgets.kpi_row(keys, now, before, withheld)
+    widgets.withheld_note(context)
+
+    st.subheader("Every KPI of the month")
+    table = pd.DataFrame([{"Metric": k.label, "Value": format_value(now[k.key], k.unit, withheld),
+                           "Previous month": format_value(before[k.key], k.unit, withheld),
+                           "Definition": k.definition, "Key": k.key} for k in metrics.KPIS[1:]])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button("Download the KPIs of the last 13 months (CSV)", series.to_csv(index=False),
+                       f"kpis-{now['month']}.csv", "text/csv", key="overview-csv", on_click="ignore",
+                       icon=":material/download:")

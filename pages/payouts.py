@@ -1,0 +1,73 @@
+"""Payouts: how earnings spread across experts, bonuses against hourly pay, pay rates."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from expertnet import breakdowns, metrics
+from expertnet.formatting import format_value
+from expertnet.ui import charts, widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Payouts", "What experts earn: pay for hours plus bonuses")
+withheld = context.viewer.is_investor
+summary = context.call(breakdowns.earnings_summary, context.first_month, context.last_month,
+                       context.filters, context.role)
+
+if not summary["experts_earning"] and summary["experts_earning"] is not None:
+    widgets.empty_state("No expert earned anything in this period for these filters.")
+else:
+    st.subheader("Earnings per expert in the period")
+    st.caption("Each expert's pay plus bonuses summed over the period, among experts who earned more than $0.")
+    tiles = [("Experts who earned", summary["experts_earning"], "experts", None),
+             ("Median (p50)", summary["earnings_p50_usd"], "usd", "earnings_p50_usd"),
+             ("p90", summary["earnings_p90_usd"], "usd", "earnings_p90_usd"),
+             ("p99", summary["earnings_p99_usd"], "usd", "earnings_p99_usd"),
+             ("Gini", summary["earnings_gini"], "share", "earnings_gini"),
+             ("Top 1% share", summary["top1pct_earnings_share"], "share", "top1pct_earnings_share")]
+    for column, (label, value, unit, key) in zip(st.columns(len(tiles)), tiles):
+        column.metric(label, format_value(value, unit, withheld), border=True,
+                      help=metrics.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None)
+    widgets.withheld_note(context)
+
+    histogram = context.call(breakdowns.earnings_histogram, context.first_month, context.last_month,
+                             context.filters, context.role)
+    chart = alt.Chart(histogram).mark_bar(color=charts.PALETTE[0]).encode(
+        x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"), title="Earnings in the period (USD, log scale)",
+                axis=alt.Axis(format="$,.2~s")),
+        x2="earnings_to_usd:Q",
+        y=alt.Y("experts:Q", title="Experts"),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("earnings_from_usd:Q", title="From", format="$,.0f"),
+                 alt.Tooltip("earnings_to_usd:Q", title="To", format="$,.0f"),
+                 alt.Tooltip("experts:Q", title="Experts", format=",.0f")],
+    ).properties(height=charts.HEIGHT)
+    st.subheader("Distribution of earnings")
+    charts.show(chart, histogram, "earnings-histogram", "histogram")
+
+    series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
+    series["month"] = pd.to_datetime(series["month"])
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Bonuses against hourly pay")
+        long = series.melt(id_vars=["month"], value_vars=["expert_pay_usd", "bonuses_usd"], var_name="kind",
+                           value_name="usd")
+        long["kind"] = long["kind"].map({"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"})
+        charts.show(charts.bars(long, "month", "usd", "usd", "Paid to experts", x_type="T", color="kind"),
+                    series[["month", "expert_pay_usd", "bonuses_usd", "payouts_usd"]], "pay-and-bonuses", "bonuses")
+    with right:
+        st.subheader("Hours per active expert")
+        charts.show(charts.line(series, {"hours_per_active_expert": "Hours per active expert"}, "hours/expert",
+                                "Hours per active expert"),
+                    series[["month", "hours", "experts_active", "hours_per_active_expert"]], "hours-per-expert", "hours")
+
+    st.subheader("Average pay rate by domain")
+    by_domain = context.call(breakdowns.experts_by_segment, "domain", context.first_month, context.last_month,
+                             context.filters, context.role)
+    worked = by_domain[by_domain["hours"].fillna(0) > 0]
+    if worked.empty:
+        widgets.empty_state("No hours were worked in this period for these filters.")
+    else:
+        charts.show(charts.bars(worked, "segment", "avg_pay_rate_usd", "usd/hour", "Average pay rate (USD per hour)",
+                                x_title="Domain", horizontal=True), by_domain, "pay-rate-by-domain", "rate")

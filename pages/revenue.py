@@ -1,0 +1,61 @@
+"""Revenue & clients: billings, payouts and margin; client segments, concentration, retention."""
+
+import pandas as pd
+import streamlit as st
+
+from expertnet import breakdowns, metrics
+from expertnet.ui import charts, widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Revenue & clients", "What clients pay, what experts get, what stays")
+series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
+series["month"] = pd.to_datetime(series["month"])
+
+if not series["billings_usd"].fillna(0).any():
+    widgets.empty_state("No billings in this period for these filters.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Billings, payouts and net revenue")
+        charts.show(charts.line(series, {"billings_usd": "Billings", "payouts_usd": "Payouts",
+                                         "net_revenue_usd": "Net revenue"}, "usd", "USD per month"),
+                    series[["month", "billings_usd", "payouts_usd", "net_revenue_usd"]], "revenue", "revenue")
+    with right:
+        st.subheader("Take rate")
+        charts.show(charts.line(series, {"take_rate": "Take rate"}, "share", "Net revenue / billings"),
+                    series[["month", "take_rate"]], "take-rate", "take")
+
+    st.subheader("Billings by client segment")
+    segments = context.call(breakdowns.billings_by_segment, context.first_month, context.last_month,
+                            context.filters, context.role)
+    segments["month"] = pd.to_datetime(segments["month"])
+    charts.show(charts.bars(segments, "month", "billings_usd", "usd", "Billings (USD)", x_type="T", color="segment"),
+                segments, "billings-by-segment", "segments")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Client concentration")
+        charts.show(charts.line(series, {"top_client_share": "Top client", "top5_client_share": "Top 5 clients"},
+                                "share", "Share of billings"),
+                    series[["month", "clients_active", "top_client_share", "top5_client_share", "client_hhi"]],
+                    "concentration", "concentration")
+        st.caption(f"HHI in the last month: {series['client_hhi'].iloc[-1]:,.0f} of 10,000. "
+                   + metrics.KPIS_BY_KEY["client_hhi"].definition)
+    with right:
+        st.subheader("Revenue retention (12 months)")
+        retention = series[["month", "nrr_12m", "grr_12m"]]
+        if retention[["nrr_12m", "grr_12m"]].isna().all().all():
+            widgets.empty_state("No client billed 12 months before these months.")
+        else:
+            charts.show(charts.line(series, {"nrr_12m": "Net (NRR)", "grr_12m": "Gross (GRR)"}, "share",
+                                    "Retention of billings"), retention, "revenue-retention", "nrr")
+
+    st.subheader("Largest clients of the period")
+    clients = context.call(breakdowns.top_clients, context.first_month, context.last_month, context.filters,
+                           context.role, context.viewer.show_client_names)
+    st.dataframe(clients, hide_index=True, width="stretch", column_config={
+        "billings_usd": st.column_config.NumberColumn("Billings", format="dollar"),
+        "share": st.column_config.NumberColumn("Share of billings", format="percent"),
+        "experts": st.column_config.NumberColumn("Experts", format="localized")})
+    widgets.withheld_note(context)

@@ -1,0 +1,60 @@
+"""Valuation: the ARR run-rate and its growth, the valuation marks, and a what-if."""
+
+import pandas as pd
+import streamlit as st
+
+from expertnet import breakdowns, metrics
+from expertnet.filters import Filters, month_label, parse_month
+from expertnet.formatting import format_value, short_usd
+from expertnet.ui import charts, widgets
+from expertnet.ui.context import current
+
+context = current()
+widgets.header(context, "Valuation", "What the valuation rests on: run-rate revenue and its growth")
+series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
+series["month"] = pd.to_datetime(series["month"])
+
+if not series["billings_usd"].fillna(0).any():
+    widgets.empty_state("No billings in this period for these filters.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.subheader("ARR run-rate")
+        charts.show(charts.line(series, {"arr_usd": "ARR (billings x 12)"}, "usd", "USD per year"),
+                    series[["month", "billings_usd", "arr_usd"]], "arr", "arr")
+    with right:
+        st.subheader("Growth")
+        charts.show(charts.line(series, {"billings_growth_mom": "Month on month",
+                                         "billings_cmgr_12m": "CMGR over 12 months"}, "share", "Billings growth"),
+                    series[["month", "billings_growth_mom", "billings_cmgr_12m"]], "growth", "growth")
+
+st.subheader("Valuation marks")
+st.caption("Whole company. Implied multiple = post-money valuation / ARR run-rate of the whole company "
+           "in the month of the mark.")
+marks = context.call(breakdowns.valuation_marks)
+if marks.empty:
+    widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
+else:
+    rows = []
+    for mark in marks.itertuples():
+        month = parse_month(month_label(mark.as_of_date))
+        company = context.call(metrics.kpis, month, Filters(), context.role)
+        rows.append({"Date": mark.as_of_date, "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
+                     "ARR that month": format_value(company["arr_usd"], "usd", context.viewer.is_investor),
+                     "Implied ARR multiple": format_value(company["implied_arr_multiple"], "x",
+                                                          context.viewer.is_investor)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+st.subheader("What if: ARR times a multiple")
+company_now = context.call(metrics.kpis, context.last_month, Filters(), context.role)
+arr = company_now["arr_usd"]
+if arr is None:
+    widgets.empty_state("There is no ARR to multiply in this month.")
+else:
+    low, high = st.slider("ARR multiple range", 1.0, 100.0, (15.0, 40.0), step=1.0, key="multiple",
+                          format="%.0fx", help="A range of revenue multiples to apply to today's run-rate.")
+    a, b, c = st.columns(3)
+    a.metric(f"ARR, {company_now['month']} (whole company)", short_usd(arr), border=True)
+    b.metric(f"At {low:.0f}x", short_usd(arr * low), border=True)
+    c.metric(f"At {high:.0f}x", short_usd(arr * high), border=True)
+widgets.withheld_note(context)

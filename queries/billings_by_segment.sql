@@ -1,0 +1,11 @@
+-- Billings by client segment (ai_lab, enterprise, startup, other) by month.
+-- Grain: one row per month and segment with billings. Units: USD, experts.
+-- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
+SELECT cem.month, c.segment,
+       sum(cem.billings_usd) AS billings_usd,
+       count(DISTINCT cem.expert_id) AS experts
+FROM kept_client_expert_months($domain, $country, $cohort) cem
+JOIN clients c USING (client_id)
+WHERE cem.month BETWEEN $from_month AND $to_month
+GROUP BY ALL
+ORDER BY cem.month, c.segment;
