@@ -39,7 +39,7 @@ else:
     for mark in marks.itertuples():
         month = parse_month(month_label(mark.as_of_date))
         company = context.call(metrics.kpis, month, Filters(), context.role)
-        rows.append({"Date": mark.as_of_date, "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
+        rows.append({"Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
                      "ARR that month": format_value(company["arr_usd"], "usd", context.viewer.is_investor),
                      "Implied ARR multiple": format_value(company["implied_arr_multiple"], "x",
                                                           context.viewer.is_investor)})

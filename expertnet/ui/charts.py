@@ -37,7 +37,9 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: str, y_title: str) -
 
 def bars(frame: pd.DataFrame, x: str, y: str, unit: str, y_title: str, x_title: str | None = None,
          color: str | None = None, horizontal: bool = False, x_type: str = "N", sort=None) -> alt.Chart:
-    x_enc = (_month_axis(x) if x_type == "T" else
+    # Months as ordinal bands, so a bar is as wide as its month.
+    x_enc = (alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(labelAngle=-45, format="%b %Y"))
+             if x_type == "T" else
              alt.X(f"{x}:{x_type}", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0, labelLimit=140)))
     y_enc = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT[unit]))
     tooltip = [alt.Tooltip(f"{x}:{x_type}", title=x_title or "Month", **({"format": "%B %Y"} if x_type == "T" else {})),

@@ -20,15 +20,22 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
     kpi = KPIS_BY_KEY[key]
     value = current.get(key)
     before = previous.get(key) if previous else None
+    help_text = f"{kpi.definition} (key: {kpi.key})"
+    if withheld and _missing(value):
+        # The words are the point here, and a metric tile would clip them.
+        with column.container(border=True, height="stretch"):
+            st.markdown(f"{kpi.label}", help=help_text)
+            st.markdown(f"*{WITHHELD_TEXT}*")
+        return
     delta = None
     if not _missing(value) and not _missing(before):
         if kpi.unit == "share":
             delta = f"{(value - before) * 100:+.1f} pts"
-        elif before:
+        elif before and value != before:
             delta = f"{(value / before - 1) * 100:+.1f}%"
     column.metric(kpi.label, format_value(None if _missing(value) else value, kpi.unit, withheld),
                   delta=delta, delta_color="normal" if kpi.higher_is_better else "inverse",
-                  help=f"{kpi.definition} (key: {kpi.key})", border=True)
+                  help=help_text, border=True)
 
 
 def kpi_row(keys: list[str], current: dict, previous: dict | None, withheld: bool) -> None:

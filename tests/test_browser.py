@@ -1,0 +1,193 @@
+"""The dashboard in a real browser: `streamlit run` on a free port, Debian's headless
+Chromium driven by Playwright. What only a browser shows: charts drawn, deep links
+applied, and what an investor's page source holds.
+
+Screenshots of every page are saved to tests/artifacts/ for a person to look at.
+"""
+
+import csv
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian's chromium is not installed (/usr/bin/chromium): "
+                                       "`apt-get install chromium` to run the browser tests")
+
+FOUNDER_PAGES = {"": "Overview", "network_growth": "Network growth", "payouts": "Payouts",
+                 "revenue": "Revenue & clients", "cohorts": "Cohorts", "valuation": "Valuation",
+                 "experts": "Experts", "share": "Share", "definitions": "Definitions"}
+INVESTOR_PAGES = ["", "network_growth", "payouts", "revenue", "cohorts", "valuation", "definitions"]
+READY = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const state = app && app.getAttribute('data-test-script-state');
+    return state && state !== 'running' && state !== 'initial'
+        && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+CHARTS_DRAWN = "() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db, tmp_path_factory):
+    """The real app on loopback, over the fixture warehouse, with its own app state."""
+    state = tmp_path_factory.mktemp("browser-state")
+    env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(state / "app.sqlite3"),
+               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"))
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start within 60 s: " + process.stdout.read().decode()[-2000:])
+    yield {"url": url, "env": env}
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context.new_page()
+    context.close()
+
+
+def open_page(page, url: str) -> float:
+    """Navigate and wait until the script has finished and every chart is drawn; seconds taken."""
+    started = time.monotonic()
+    page.goto(url)
+    page.wait_for_function(READY, timeout=60_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    return time.monotonic() - started
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+
+
+def _fixture_identifiers() -> set[str]:
+    with (FIXTURE_EXPORT / "experts.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    return {r[c] for r in rows for c in ("expert_id", "full_name", "email")}
+
+
+def leaked_identifiers(html: str) -> list[str]:
+    """Expert ids, names and emails that stand in the page as whole tokens. (A short id like
+    E07 can occur inside a random element hash; only a standalone one identifies anybody.)"""
+    return sorted(i for i in _fixture_identifiers()
+                  if re.search(rf"(?<![A-Za-z0-9]){re.escape(i)}(?![A-Za-z0-9])", html))
+
+
+def test_every_page_renders_its_charts_without_an_exception(server, page):
+    timings = {}
+    for path, title in FOUNDER_PAGES.items():
+        timings[title] = open_page(page, f"{server['url']}/{path}")
+        assert page.locator("[data-testid='stException']").count() == 0, f"{title} raised"
+        assert page.locator("h1").first.inner_text().strip() == title
+        shot(page, f"founder-{path or 'overview'}")
+    charts = {}
+    for path in ("network_growth", "payouts", "revenue", "cohorts", "valuation"):
+        open_page(page, f"{server['url']}/{path}")
+        charts[path] = page.locator(".vega-embed canvas, .vega-embed svg").count()
+    assert all(n >= 2 for n in charts.values()), charts
+    print("\nseconds from navigation to a finished page:",
+          ", ".join(f"{t}: {s:.2f}" for t, s in timings.items()))
+
+
+def test_demo_mode_banner_on_every_page_for_a_local_viewer(server, page):
+    for path in FOUNDER_PAGES:
+        open_page(page, f"{server['url']}/{path}")
+        assert "Demo mode" in page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+def test_a_deep_link_opens_with_its_filters_applied(server, page):
+    open_page(page, f"{server['url']}/?domain=software&country=US&period=2025-01&period=2025-06")
+    caption = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert "2025-01 to 2025-06" in caption and "domain software" in caption and "country US" in caption
+    chosen = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input").evaluate_all(
+        "inputs => inputs.map(i => [i.getAttribute('aria-label'), i.value])")
+    assert dict(chosen) == {"Domain": "software", "Country": "US", "Signup cohort": "All"}
+    shot(page, "deep-link-software-US")
+    # The same filters reach the next page through the URL.
+    page.get_by_role("link", name="Revenue & clients").click()
+    page.wait_for_function(READY, timeout=60_000)
+    assert "domain software" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert "domain=software" in page.url
+
+
+def _share_link(server, **locks) -> str:
+    code = ("import sys; from expertnet import share_links; "
+            f"print(share_links.create_link('Ada Investor', 7, 'founder@example.com', **{locks!r})[1])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=server["env"], check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def test_an_investor_sees_aggregates_and_no_expert_identity(server, page):
+    token = _share_link(server)
+    for path in INVESTOR_PAGES:
+        open_page(page, f"{server['url']}/{path}?share={token}")
+        assert page.locator("[data-testid='stException']").count() == 0
+        leaked = leaked_identifiers(page.content())
+        assert not leaked, f"{path or 'overview'} shows {leaked}"
+        assert "Shared with Ada Investor" in page.locator("[data-testid='stAlert']").first.inner_text()
+        shot(page, f"investor-{path or 'overview'}")
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Experts" not in nav and "Share" not in nav
+    # The fixture has fewer than 11 experts: money figures are withheld.
+    open_page(page, f"{server['url']}/?share={token}")
+    assert "fewer than 11 experts" in page.content()
+    # Expert rows cannot be reached by URL.
+    open_page(page, f"{server['url']}/experts?share={token}")
+    assert page.locator("h1").first.inner_text().strip() != "Experts"
+    assert not leaked_identifiers(page.content())
+
+
+def test_a_bad_link_shows_no_numbers(server, page):
+    token = _share_link(server)
+    tampered = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    open_page(page, f"{server['url']}/?share={tampered}")
+    assert page.locator("h1").first.inner_text().strip() == "This link is not valid"
+    assert page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0
+    shot(page, "investor-invalid-link")
