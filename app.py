@@ -28,7 +28,8 @@ viewer = resolve_viewer()
 try:
     snapshot = pin_snapshot()
 except WarehouseMissing as missing:
-    gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(str(missing))))
+    how_to_build = str(missing)
+    gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(how_to_build)))
 
 if viewer.demo_mode:
     st.warning("Demo mode: no sign-in is configured, so this view is served only to this machine. "

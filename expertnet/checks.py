@@ -23,6 +23,16 @@ class Check:
     sql: str                                  # SELECT line_no, <values...> ... ORDER BY line_no
     message: Callable[..., str]               # values -> reason
     params: dict | None = None
+    # A rule on one row of its own table gives its condition too, so that every such rule
+    # of a table is counted in a single scan and only a failing one is listed row by row.
+    where: str | None = None
+    # A query counting possible offenders cheaply; 0 means the rule holds everywhere.
+    precheck: str | None = None
+
+
+def _row_check(stage: str, column: str, where: str, values: str, message, params: dict | None = None) -> Check:
+    select = f"line_no, {values}" if values else "line_no"
+    return Check(column, f"SELECT {select} FROM {stage} WHERE {where} ORDER BY line_no", message, params, where)
 
 
 def _date(column: str) -> str:
@@ -37,44 +47,37 @@ def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]
     s, c = f"stage_{table.name}", column.name
     checks: list[Check] = []
     if column.required:
-        checks.append(Check(c, f"SELECT line_no FROM {s} WHERE {c} IS NULL ORDER BY line_no",
-                            lambda: "is empty, but it is required"))
+        checks.append(_row_check(s, c, f"{c} IS NULL", "", lambda: "is empty, but it is required"))
     if column.kind == DATE:
-        checks.append(Check(
-            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL AND "
-               f"(NOT regexp_full_match({c}, $pattern) OR {_date(c)} IS NULL) ORDER BY line_no",
-            lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)", {"pattern": DATE_PATTERN}))
+        checks.append(_row_check(
+            s, c, f"{c} IS NOT NULL AND (NOT regexp_full_match({c}, $date_pattern) OR {_date(c)} IS NULL)", c,
+            lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)", {"date_pattern": DATE_PATTERN}))
     if column.kind == DECIMAL:
-        checks.append(Check(
-            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL AND "
-               f"(NOT regexp_full_match({c}, $pattern) OR {_number(c)} IS NULL) ORDER BY line_no",
-            lambda v: f"'{v}' is not a decimal number", {"pattern": DECIMAL_PATTERN}))
+        checks.append(_row_check(
+            s, c, f"{c} IS NOT NULL AND (NOT regexp_full_match({c}, $decimal_pattern) OR {_number(c)} IS NULL)", c,
+            lambda v: f"'{v}' is not a decimal number", {"decimal_pattern": DECIMAL_PATTERN}))
     if column.one_of:
         allowed = list(column.one_of)
-        checks.append(Check(
-            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL "
-               f"AND NOT list_contains($allowed, {c}) ORDER BY line_no",
-            lambda v: f"'{v}' is not one of {', '.join(allowed)}", {"allowed": allowed}))
+        checks.append(_row_check(
+            s, c, f"{c} IS NOT NULL AND NOT list_contains(${c}_allowed, {c})", c,
+            lambda v: f"'{v}' is not one of {', '.join(allowed)}", {f"{c}_allowed": allowed}))
     if column.is_country:
-        checks.append(Check(
-            c, f"SELECT line_no, {c} FROM {s} WHERE {c} IS NOT NULL "
-               f"AND NOT list_contains($codes, {c}) ORDER BY line_no",
+        checks.append(_row_check(
+            s, c, f"{c} IS NOT NULL AND NOT list_contains($country_codes, {c})", c,
             lambda v: f"'{v}' is not an ISO 3166-1 alpha-2 country code (two upper-case letters, like US)",
-            {"codes": sorted(ISO_3166_ALPHA2)}))
+            {"country_codes": sorted(ISO_3166_ALPHA2)}))
     if column.is_lower_case:
-        checks.append(Check(c, f"SELECT line_no, {c} FROM {s} WHERE {c} <> lower({c}) ORDER BY line_no",
-                            lambda v: f"'{v}' is not lower case"))
-    for bound, op, word in ((column.greater_than, "<=", ">"), (column.at_least, "<", ">="),
-                            (column.at_most, ">", "<=")):
+        checks.append(_row_check(s, c, f"{c} <> lower({c})", c, lambda v: f"'{v}' is not lower case"))
+    for bound, op, word, name in ((column.greater_than, "<=", ">", "gt"), (column.at_least, "<", ">=", "ge"),
+                                  (column.at_most, ">", "<=", "le")):
         if bound is not None:
-            checks.append(Check(
-                c, f"SELECT line_no, {c} FROM {s} WHERE {_number(c)} {op} $bound ORDER BY line_no",
-                lambda v, word=word, bound=bound: f"{v} is not {word} {bound:g}", {"bound": bound}))
+            checks.append(_row_check(
+                s, c, f"{_number(c)} {op} ${c}_{name}", c,
+                lambda v, word=word, bound=bound: f"{v} is not {word} {bound:g}", {f"{c}_{name}": bound}))
     if column.not_before:
         other = column.not_before
-        checks.append(Check(
-            c, f"SELECT line_no, {c}, {other} FROM {s} WHERE {_date(c)} < {_date(other)} ORDER BY line_no",
-            lambda v, o, other=other: f"{v} is before {other} {o}"))
+        checks.append(_row_check(s, c, f"{_date(c)} < {_date(other)}", f"{c}, {other}",
+                                 lambda v, o, other=other: f"{v} is before {other} {o}"))
     if column.unique:
         checks.append(_duplicates(s, (c,)))
     if column.references:
@@ -99,7 +102,11 @@ def _duplicates(stage: str, columns: tuple[str, ...]) -> Check:
         *key, first_line = values
         shown = key[0] if len(key) == 1 else "(" + ", ".join(key) + ")"
         return f"{shown} appears again (first at line {first_line})"
-    return Check(keys, sql, message)
+    # Grouping 100M rows by one 64-bit hash is much cheaper than by the text keys; a
+    # repeated hash (a repeated key, or a rare collision) sends it to the exact query.
+    precheck = (f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {stage} WHERE {not_null} "
+                f"GROUP BY h HAVING count(*) > 1)")
+    return Check(keys, sql, message, precheck=precheck)
 
 
 def work_log_checks(staged: set[str]) -> list[Check]:

@@ -149,10 +149,13 @@ def draw(n_experts: int, work_logs: int | None, seed: int) -> DemoShape:
     # Each worker takes one contract of their domain that is open in their first month,
     # chosen with the client's weight; they stop when it ends.
     contract = np.full(n_cand, -1)
+    candidate_domain = domain[candidates]
     for d in range(len(DOMAINS)):
+        in_domain = candidate_domain == d
         for premium in (False, True):
+            in_group = in_domain & (is_top == premium)
             for m in range(MONTHS):
-                who = np.flatnonzero((domain[candidates] == d) & (first_month == m) & (is_top == premium))
+                who = np.flatnonzero(in_group & (first_month == m))
                 if not len(who):
                     continue
                 open_ = np.flatnonzero((c_domain == d) & (c_start <= m) & (c_end >= m) & (c_premium == premium))
@@ -329,6 +332,7 @@ def generate(db_path: Path, n_experts: int, work_logs: int | None = None, seed: 
     try:
         write_export(shape, folder, "csv" if export_dir else "parquet",
                      lambda m: progress(f"[{time.monotonic() - started:6.1f}s] {m}"))
+        del shape  # the drawn arrays are on disk now; the load needs the memory
         return ingest(folder, db_path, progress)
     finally:
         if not export_dir:

@@ -228,15 +228,33 @@ def stage(con, table: Table, path: Path) -> tuple[int, list[Problem], int]:
 def check_rows(con, table: Table, file: str, staged: set[str], room: int) -> tuple[list[Problem], int]:
     """Every contract rule on the staged rows: (up to `room` problems, how many in all)."""
     problems, total = [], 0
-    for check in table_checks(table, staged):
+    checks = table_checks(table, staged)
+    counts = _count_row_checks(con, table, [c for c in checks if c.where])
+    for check in checks:
+        if counts.get(id(check)) == 0:
+            continue
+        if check.precheck and con.execute(check.precheck).fetchone()[0] == 0:
+            continue
         rows = con.execute(f"{check.sql} LIMIT {room + 1}", check.params or {}).fetchall()
-        if len(rows) > room:
+        if id(check) in counts:
+            count = counts[id(check)]
+        elif len(rows) > room:
             count = con.execute(f"SELECT count(*) FROM ({check.sql})", check.params or {}).fetchone()[0]
         else:
             count = len(rows)
         total += count
         problems += [Problem(file, check.message(*row[1:]), row[0], check.column) for row in rows[:room]]
     return problems, total
+
+
+def _count_row_checks(con, table: Table, checks: list) -> dict[int, int]:
+    """How many rows break each single-row rule, all counted in one scan of the table."""
+    if not checks:
+        return {}
+    params = {name: value for check in checks for name, value in (check.params or {}).items()}
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c.where})" for c in checks)
+                         + f" FROM stage_{table.name}", params).fetchone()
+    return {id(check): count for check, count in zip(checks, counts)}
 
 
 # ---------------------------------------------------------------- building
@@ -286,6 +304,16 @@ def _ingest_lock(db_path: Path):
         yield
 
 
+def load_memory_limit() -> str:
+    """What a load may hold in memory before it spills to disk: half the machine by default,
+    so a dashboard on the same machine keeps room ($EXPERTNET_LOAD_MEMORY, e.g. 8GB)."""
+    configured = os.environ.get("EXPERTNET_LOAD_MEMORY")
+    if configured:
+        return configured
+    total_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(total_bytes // 2 // 2**20, 1024)}MB"
+
+
 def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path, ignore_errors=True)
@@ -311,6 +339,7 @@ def ingest(folder: Path, db_path: Path, progress: Progress = _quiet) -> LoadResu
         try:
             files, problems = find_exports(folder)
             con = duckdb.connect(str(building), config={"temp_directory": str(scratch),
+                                                        "memory_limit": load_memory_limit(),
                                                         "preserve_insertion_order": True})
             try:
                 staged: set[str] = set()

@@ -43,7 +43,11 @@ def open_read_only(target: str | None = None) -> duckdb.DuckDBPyConnection:
     read-only, external access off, and the configuration locked so that no query
     can turn either back on."""
     target = target or warehouse_target()
-    if not is_hosted(target) and not Path(target).exists():
+    if is_hosted(target):
+        # A hosted warehouse is reached over the network, so external access must stay on;
+        # give the dashboard a read-only (read-scaling) token so it cannot write there either.
+        return duckdb.connect(target, read_only=True)
+    if not Path(target).exists():
         raise WarehouseMissing(missing_message(target))
     return duckdb.connect(target, read_only=True, config={
         "enable_external_access": False,

@@ -9,12 +9,9 @@ from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Network growth", "Who joins, who gets approved, who works")
-series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
-series["month"] = pd.to_datetime(series["month"])
+series = widgets.period_series(context)
 
-if not series["experts_total"].fillna(0).any():
-    widgets.empty_state()
-else:
+if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"):
     left, right = st.columns(2)
     with left:
         st.subheader("Network size")

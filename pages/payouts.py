@@ -1,7 +1,6 @@
 """Payouts: how earnings spread across experts, bonuses against hourly pay, pay rates."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from expertnet import breakdowns, metrics
@@ -46,8 +45,7 @@ else:
     st.subheader("Distribution of earnings")
     charts.show(chart, histogram, "earnings-histogram", "histogram")
 
-    series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
-    series["month"] = pd.to_datetime(series["month"])
+    series = widgets.period_series(context)
     left, right = st.columns(2)
     with left:
         st.subheader("Bonuses against hourly pay")

@@ -9,12 +9,9 @@ from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Revenue & clients", "What clients pay, what experts get, what stays")
-series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
-series["month"] = pd.to_datetime(series["month"])
+series = widgets.period_series(context)
 
-if not series["billings_usd"].fillna(0).any():
-    widgets.empty_state("No billings in this period for these filters.")
-else:
+if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("Billings, payouts and net revenue")

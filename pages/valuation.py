@@ -11,12 +11,9 @@ from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Valuation", "What the valuation rests on: run-rate revenue and its growth")
-series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters, context.role)
-series["month"] = pd.to_datetime(series["month"])
+series = widgets.period_series(context)
 
-if not series["billings_usd"].fillna(0).any():
-    widgets.empty_state("No billings in this period for these filters.")
-else:
+if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("ARR run-rate")
@@ -35,15 +32,15 @@ marks = context.call(breakdowns.valuation_marks)
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
 else:
-    rows = []
-    for mark in marks.itertuples():
-        month = parse_month(month_label(mark.as_of_date))
-        company = context.call(metrics.kpis, month, Filters(), context.role)
-        rows.append({"Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
-                     "ARR that month": format_value(company["arr_usd"], "usd", context.viewer.is_investor),
-                     "Implied ARR multiple": format_value(company["implied_arr_multiple"], "x",
-                                                          context.viewer.is_investor)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    mark_months = [parse_month(month_label(d)) for d in marks["as_of_date"]]
+    company = context.call(metrics.kpi_series, min(mark_months), max(mark_months), Filters(), context.role)
+    at_month = company.set_index("month")
+    withheld = context.viewer.is_investor
+    st.dataframe(pd.DataFrame([{
+        "Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
+        "ARR that month": format_value(at_month.at[month_label(month), "arr_usd"], "usd", withheld),
+        "Implied ARR multiple": format_value(at_month.at[month_label(month), "implied_arr_multiple"], "x", withheld)}
+        for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
 
 st.subheader("What if: ARR times a multiple")
 company_now = context.call(metrics.kpis, context.last_month, Filters(), context.role)

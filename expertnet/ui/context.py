@@ -96,4 +96,10 @@ def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
 
 
 def current() -> ViewContext:
-    return st.session_state[_CONTEXT_KEY]
+    context = st.session_state.get(_CONTEXT_KEY)
+    if context is None:
+        # Streamlit ran this page file without app.py: until a run calls st.navigation, a server
+        # serves a project with a pages/ folder in its old folder mode, where /experts runs
+        # pages/experts.py alone. Start again from app.py, which decides who is looking.
+        st.switch_page("app.py", query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+    return context

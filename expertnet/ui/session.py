@@ -16,17 +16,52 @@ import duckdb
 import streamlit as st
 
 from ..config import warehouse_target
-from ..warehouse import SnapshotInfo, open_read_only, snapshot_info, snapshot_key
+from ..warehouse import SnapshotInfo, is_hosted, open_read_only, snapshot_info, snapshot_key
 
 # A run finishes in well under this; a connection retired longer ago is closed.
 RETIRED_CONNECTION_GRACE_SECONDS = 120
+
+
+class SnapshotConnection:
+    """A read-only connection to the snapshot file that is at `target` now.
+
+    Not duckdb.connect(target): DuckDB hands back the database already open in this
+    process under the same path, whatever file is at that path now, so after a swap
+    every "new" connection would keep reading the old snapshot for as long as any
+    connection to it is open (duckdb/duckdb#15912). Here each snapshot gets an
+    in-memory database of its own that attaches the file read-only, with external
+    access off and the configuration locked as in open_read_only; every cursor
+    starts in the attached file."""
+
+    def __init__(self, target: str):
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS warehouse (READ_ONLY)", [target])
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+        except BaseException:
+            con.close()
+            raise
+        self._con = con
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cursor = self._con.cursor()
+        cursor.execute("USE warehouse")
+        return cursor
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _open(target: str):
+    return open_read_only(target) if is_hosted(target) else SnapshotConnection(target)
 
 
 @dataclass(frozen=True)
 class Snapshot:
     key: str
     info: SnapshotInfo
-    con: duckdb.DuckDBPyConnection
+    con: "SnapshotConnection | duckdb.DuckDBPyConnection"
 
 
 class _Connections:
@@ -39,7 +74,7 @@ class _Connections:
         key = snapshot_key(target)
         with self._lock:
             if self._current is None or self._current.key != key:
-                con = open_read_only(target)
+                con = _open(target)
                 snapshot = Snapshot(key, snapshot_info(con), con)
                 if self._current is not None:
                     self._retired.append((time.monotonic(), self._current.con))

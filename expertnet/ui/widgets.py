@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from .. import metrics
 from ..formatting import format_value
 from ..metrics import KPIS_BY_KEY
 from ..privacy import WITHHELD_TEXT
@@ -58,3 +59,24 @@ def empty_state(message: str = "No data for these filters and this period.") -> 
 def withheld_note(context: ViewContext) -> None:
     if context.viewer.is_investor:
         st.caption(f"Figures drawn from fewer than 11 experts are withheld and shown as “{WITHHELD_TEXT}”.")
+
+
+def period_series(context: ViewContext) -> pd.DataFrame:
+    """Every KPI for each month of the period, with `month` as a date for charts."""
+    series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters,
+                          context.role)
+    series["month"] = pd.to_datetime(series["month"])
+    return series
+
+
+def nothing_to_show(context: ViewContext, values: pd.Series, what: str) -> bool:
+    """Say why a page has nothing to draw, and whether it has: no such figures at all, or
+    (for an investor) figures that exist but rest on fewer than 11 experts."""
+    if context.viewer.is_investor and len(values) and values.isna().all():
+        st.info(f"The {what} of this period rest on fewer than 11 experts, so they are withheld.",
+                icon=":material/lock:")
+        return True
+    if not values.fillna(0).any():
+        empty_state(f"No {what} in this period for these filters.")
+        return True
+    return False
