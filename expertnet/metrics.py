@@ -173,10 +173,12 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
         "experts_active_mom": np.minimum(activity["experts_active"], previous_active),
         "experts_active_12m": np.minimum(activity["experts_active"], year_ago_active),
         "earners": earnings["experts_earning"].fillna(0),
-        "retention_experts": np.minimum(retention["base_experts"], retention["current_experts"]),
         "company_experts_active": company["experts_active"],
     }, index=k.index)
     if role == privacy.INVESTOR:
+        # Only the threshold needs these counts, and they cost as much as the ratios.
+        experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters)
+        basis["retention_experts"] = np.minimum(experts["base_experts"], experts["current_experts"])
         k = privacy.withhold_kpis(k, basis, KPIS)
     return k.reset_index(drop=True)
 

@@ -90,7 +90,7 @@ CREATE MACRO kept_client_expert_months(domain_filter, country_filter, cohort_fil
 
 -- billings of each client in each month, from the kept experts' work
 CREATE MACRO kept_client_months(domain_filter, country_filter, cohort_filter) AS TABLE
-    SELECT client_id, month, sum(billings_usd) AS billings_usd, count(DISTINCT expert_id) AS experts
+    SELECT client_id, month, sum(billings_usd) AS billings_usd
     FROM client_expert_months
     WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter)
     GROUP BY ALL;

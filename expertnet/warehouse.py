@@ -1,5 +1,6 @@
 """Opening the warehouse for reading, and telling one snapshot from the next."""
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,9 +10,14 @@ import duckdb
 
 from .config import warehouse_target
 
+# The rollups and macros are built into each snapshot; a snapshot built from other
+# definitions than this code's would answer with them, so it is refused.
+ROLLUPS_SQL = Path(__file__).with_name("rollups.sql")
+ROLLUPS_VERSION = hashlib.sha256(ROLLUPS_SQL.read_bytes()).hexdigest()[:16]
+
 
 class WarehouseMissing(Exception):
-    pass
+    """There is no warehouse, or not one this version of the code can read; the message says what to do."""
 
 
 def is_hosted(target: str) -> bool:
@@ -64,8 +70,17 @@ class SnapshotInfo:
 
 
 def snapshot_info(con) -> SnapshotInfo:
+    """The snapshot's identity and dates; WarehouseMissing if this code cannot read it."""
     cursor = con.cursor()
     try:
+        columns = {row[0] for row in cursor.execute("DESCRIBE snapshot").fetchall()}
+        version = (cursor.execute("SELECT rollups_version FROM snapshot").fetchone()[0]
+                   if "rollups_version" in columns else None)
+        if version != ROLLUPS_VERSION:
+            raise WarehouseMissing(
+                "The warehouse was built by another version of expertnet, whose rollups differ from "
+                "this one's. Load the exports again (`python -m expertnet ingest EXPORT_DIR`) or "
+                "rebuild the demo (`python -m expertnet generate`).")
         row = cursor.execute(
             "SELECT snapshot_id, loaded_at, first_work_date, last_work_date FROM snapshot").fetchone()
     finally:

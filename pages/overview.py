@@ -26,7 +26,7 @@ else:
                  ["payouts_usd", "hours", "avg_pay_rate_usd", "hours_per_active_expert"],
                  ["clients_active", "top_client_share", "nrr_12m", "grr_12m"],
                  ["billings_growth_mom", "billings_cmgr_12m", "valuation_usd", "implied_arr_multiple"]):
-        widgets.kpi_row(keys, now, before, withheld)
+        widgets.kpi_row(keys, series, withheld)
     widgets.withheld_note(context)
 
     st.subheader("Every KPI of the month")

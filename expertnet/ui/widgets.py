@@ -16,8 +16,10 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool) -> None:
-    """One KPI with its change against the previous month and its definition on hover."""
+def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool,
+             trend: list | None = None) -> None:
+    """One KPI with its change against the previous month, a small trend of the months
+    before, and its definition on hover."""
     kpi = KPIS_BY_KEY[key]
     value = current.get(key)
     before = previous.get(key) if previous else None
@@ -36,12 +38,15 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
             delta = f"{(value / before - 1) * 100:+.1f}%"
     column.metric(kpi.label, format_value(None if _missing(value) else value, kpi.unit, withheld),
                   delta=delta, delta_color="normal" if kpi.higher_is_better else "inverse",
-                  help=help_text, border=True)
+                  help=help_text, border=True,
+                  chart_data=[v for v in (trend or []) if not _missing(v)] or None, chart_type="line")
 
 
-def kpi_row(keys: list[str], current: dict, previous: dict | None, withheld: bool) -> None:
+def kpi_row(keys: list[str], series: pd.DataFrame, withheld: bool) -> None:
+    """A row of KPI tiles for the last month of `series`, each with the months before as its trend."""
+    current, previous = series.iloc[-1].to_dict(), series.iloc[-2].to_dict() if len(series) > 1 else None
     for column, key in zip(st.columns(len(keys)), keys):
-        kpi_tile(column, key, current, previous, withheld)
+        kpi_tile(column, key, current, previous, withheld, series[key].tolist())
 
 
 def header(context: ViewContext, title: str, subtitle: str) -> None:
