@@ -1,0 +1,262 @@
+"""Way 3, plain SQL: the same figures as DuckDB SQL written here (RAW_SQL) straight over the raw tables
+(work_logs, contracts, experts, bonuses, clients, valuations), without the project's rollups, on the
+same read-only connection as way 1; the KPI series is assembled from its parts as in way 2. Each
+workload takes (connection, first, last) and returns {part: rows}."""
+
+from datetime import date
+
+from bench.kpis import activation_rows, assemble_kpis, summary_row
+from bench.months import add_months, month_range
+from bench.workloads import TOP_CLIENTS
+
+RAW_SQL = {
+    # work and pay by month, months $span_first .. $last
+    "activity": """
+        SELECT CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+               count(DISTINCT w.expert_id) AS experts_active,
+               sum(w.hours) AS hours,
+               sum(w.hours * w.pay_rate_usd) AS expert_pay_usd,
+               sum(w.hours * c.bill_rate_usd) AS billings_usd
+        FROM work_logs w JOIN contracts c USING (contract_id)
+        WHERE w.work_date BETWEEN $span_first AND last_day($last)
+        GROUP BY ALL""",
+    "bonuses": """
+        SELECT CAST(date_trunc('month', paid_date) AS DATE) AS month, sum(amount_usd) AS bonuses_usd
+        FROM bonuses
+        WHERE paid_date BETWEEN $span_first AND last_day($last)
+        GROUP BY ALL""",
+    "counts": """
+        WITH months AS (
+            SELECT CAST(unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS DATE) AS month
+        )
+        SELECT m.month,
+               count(*) FILTER (WHERE e.signup_date <= last_day(m.month)) AS experts_total,
+               count(*) FILTER (WHERE date_trunc('month', e.signup_date) = m.month) AS experts_new,
+               count(*) FILTER (WHERE e.approved_date <= last_day(m.month)) AS experts_approved_total
+        FROM months m CROSS JOIN experts e
+        GROUP BY m.month""",
+    # signup cohorts $first .. $last
+    "activation": """
+        SELECT CAST(date_trunc('month', e.signup_date) AS DATE) AS month,
+               count(DISTINCT e.expert_id) AS cohort_size,
+               count(DISTINCT w.expert_id) AS activated_90d
+        FROM experts e
+        LEFT JOIN work_logs w ON w.expert_id = e.expert_id AND w.work_date < e.signup_date + 90
+        WHERE e.signup_date BETWEEN $first AND last_day($last)
+        GROUP BY ALL""",
+    "earnings": """
+        WITH pay AS (
+            SELECT CAST(date_trunc('month', work_date) AS DATE) AS month, expert_id,
+                   sum(hours * pay_rate_usd) AS pay_usd
+            FROM work_logs WHERE work_date BETWEEN $first AND last_day($last) GROUP BY ALL
+        ), paid AS (
+            SELECT CAST(date_trunc('month', paid_date) AS DATE) AS month, expert_id, sum(amount_usd) AS bonus_usd
+            FROM bonuses WHERE paid_date BETWEEN $first AND last_day($last) GROUP BY ALL
+        ), earners AS (
+            SELECT CASE WHEN $per_month THEN month ELSE $first END AS month, expert_id,
+                   sum(coalesce(pay_usd, 0) + coalesce(bonus_usd, 0)) AS earnings_usd
+            FROM pay FULL JOIN paid USING (month, expert_id)
+            GROUP BY ALL
+            HAVING sum(coalesce(pay_usd, 0) + coalesce(bonus_usd, 0)) > 0
+        ), ranked AS (
+            SELECT month, earnings_usd,
+                   row_number() OVER (PARTITION BY month ORDER BY earnings_usd) AS rank_asc,
+                   count(*) OVER (PARTITION BY month) AS n
+            FROM earners
+        )
+        SELECT month,
+               any_value(n) AS experts_earning,
+               sum(earnings_usd) AS earnings_usd,
+               quantile_cont(earnings_usd, 0.50) AS earnings_p50_usd,
+               quantile_cont(earnings_usd, 0.90) AS earnings_p90_usd,
+               quantile_cont(earnings_usd, 0.99) AS earnings_p99_usd,
+               sum((2 * rank_asc - n - 1) * earnings_usd) / (any_value(n) * sum(earnings_usd)) AS earnings_gini,
+               sum(earnings_usd) FILTER (WHERE rank_asc > n - ceil(n / 100)) / sum(earnings_usd)
+                   AS top1pct_earnings_share
+        FROM ranked GROUP BY month""",
+    "clients": """
+        WITH client_months AS (
+            SELECT CAST(date_trunc('month', w.work_date) AS DATE) AS month, c.client_id,
+                   sum(w.hours * c.bill_rate_usd) AS billings_usd
+            FROM work_logs w JOIN contracts c USING (contract_id)
+            WHERE w.work_date BETWEEN $span_first AND last_day($last)
+            GROUP BY ALL
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY month ORDER BY billings_usd DESC, client_id) AS rank_desc,
+                      sum(billings_usd) OVER (PARTITION BY month) AS month_usd
+            FROM client_months WHERE month >= $first
+        ), concentration AS (
+            SELECT month, count(*) AS clients_active,
+                   max(billings_usd) / NULLIF(max(month_usd), 0) AS top_client_share,
+                   sum(billings_usd) FILTER (WHERE rank_desc <= 5) / NULLIF(max(month_usd), 0) AS top5_client_share,
+                   sum(power(100 * billings_usd / NULLIF(month_usd, 0), 2)) AS client_hhi
+            FROM ranked GROUP BY month
+        ), retained AS (
+            SELECT CAST(base.month + INTERVAL 12 MONTH AS DATE) AS month,
+                   sum(coalesce(cur.billings_usd, 0)) / NULLIF(sum(base.billings_usd), 0) AS nrr_12m,
+                   sum(least(coalesce(cur.billings_usd, 0), base.billings_usd))
+                       / NULLIF(sum(base.billings_usd), 0) AS grr_12m
+            FROM client_months base
+            LEFT JOIN client_months cur
+                   ON cur.client_id = base.client_id AND cur.month = CAST(base.month + INTERVAL 12 MONTH AS DATE)
+            WHERE base.month <= CAST($last - INTERVAL 12 MONTH AS DATE)
+            GROUP BY ALL
+        )
+        SELECT coalesce(c.month, r.month) AS month, c.clients_active, c.top_client_share, c.top5_client_share,
+               c.client_hhi, r.nrr_12m, r.grr_12m
+        FROM concentration c FULL JOIN retained r USING (month)""",
+    "valuation": """
+        WITH months AS (
+            SELECT CAST(unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS DATE) AS month
+        )
+        SELECT m.month, arg_max(v.post_money_usd, v.as_of_date) AS valuation_usd
+        FROM months m LEFT JOIN valuations v ON v.as_of_date <= last_day(m.month)
+        GROUP BY m.month""",
+    "marks": "SELECT as_of_date, round, post_money_usd FROM valuations ORDER BY as_of_date",
+    "segments": """
+        WITH kept AS (
+            SELECT CASE WHEN $by = 'country' THEN country ELSE domain END AS segment, approved_date
+            FROM experts WHERE signup_date <= last_day($last)
+        ), work AS (
+            SELECT CASE WHEN $by = 'country' THEN e.country ELSE e.domain END AS segment,
+                   count(DISTINCT w.expert_id) AS experts_active,
+                   sum(w.hours) AS hours, sum(w.hours * w.pay_rate_usd) AS expert_pay_usd
+            FROM work_logs w JOIN experts e USING (expert_id)
+            WHERE w.work_date BETWEEN $first AND last_day($last)
+            GROUP BY ALL
+        )
+        SELECT k.segment, count(*) AS experts_total,
+               count(*) FILTER (WHERE k.approved_date <= last_day($last)) AS experts_approved,
+               coalesce(any_value(w.experts_active), 0) AS experts_active,
+               coalesce(any_value(w.hours), 0) AS hours,
+               coalesce(any_value(w.expert_pay_usd), 0) AS expert_pay_usd,
+               any_value(w.expert_pay_usd) / NULLIF(any_value(w.hours), 0) AS avg_pay_rate_usd
+        FROM kept k LEFT JOIN work w USING (segment)
+        GROUP BY k.segment
+        ORDER BY experts_total DESC, k.segment""",
+    "histogram": """
+        WITH pay AS (
+            SELECT expert_id, sum(hours * pay_rate_usd) AS usd
+            FROM work_logs WHERE work_date BETWEEN $first AND last_day($last) GROUP BY ALL
+        ), paid AS (
+            SELECT expert_id, sum(amount_usd) AS usd
+            FROM bonuses WHERE paid_date BETWEEN $first AND last_day($last) GROUP BY ALL
+        ), earners AS (
+            SELECT coalesce(pay.usd, 0) + coalesce(paid.usd, 0) AS earnings_usd
+            FROM pay FULL JOIN paid USING (expert_id)
+            WHERE coalesce(pay.usd, 0) + coalesce(paid.usd, 0) > 0
+        ), binned AS (
+            SELECT floor(log10(earnings_usd) * 4) AS bin FROM earners
+        )
+        SELECT power(10, bin / 4) AS earnings_from_usd, power(10, (bin + 1) / 4) AS earnings_to_usd,
+               count(*) AS experts
+        FROM binned GROUP BY bin ORDER BY bin""",
+    "billings_by_segment": """
+        SELECT CAST(date_trunc('month', w.work_date) AS DATE) AS month, cl.segment,
+               sum(w.hours * c.bill_rate_usd) AS billings_usd, count(DISTINCT w.expert_id) AS experts
+        FROM work_logs w JOIN contracts c USING (contract_id) JOIN clients cl USING (client_id)
+        WHERE w.work_date BETWEEN $first AND last_day($last)
+        GROUP BY ALL ORDER BY ALL""",
+    "top_clients": """
+        WITH billed AS (
+            SELECT c.client_id, sum(w.hours * c.bill_rate_usd) AS billings_usd,
+                   count(DISTINCT w.expert_id) AS experts
+            FROM work_logs w JOIN contracts c USING (contract_id)
+            WHERE w.work_date BETWEEN $first AND last_day($last)
+            GROUP BY ALL
+        )
+        SELECT row_number() OVER (ORDER BY b.billings_usd DESC, b.client_id) AS rank,
+               cl.name AS client, cl.segment, b.billings_usd,
+               b.billings_usd / sum(b.billings_usd) OVER () AS share, b.experts
+        FROM billed b JOIN clients cl USING (client_id)
+        ORDER BY rank LIMIT $limit""",
+    "retention": """
+        WITH cohorts AS (
+            SELECT CAST(date_trunc('month', signup_date) AS DATE) AS cohort, count(*) AS cohort_size
+            FROM experts GROUP BY ALL
+        ), active AS (
+            SELECT CAST(date_trunc('month', e.signup_date) AS DATE) AS cohort,
+                   CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+                   count(DISTINCT w.expert_id) AS active
+            FROM work_logs w JOIN experts e USING (expert_id)
+            GROUP BY ALL
+        ), months AS (
+            SELECT CAST(unnest(generate_series(
+                       (SELECT min(cohort) FROM cohorts),
+                       (SELECT CAST(date_trunc('month', max(work_date)) AS DATE) FROM work_logs),
+                       INTERVAL 1 MONTH)) AS DATE) AS month
+        )
+        SELECT strftime(c.cohort, '%Y-%m') AS cohort,
+               datediff('month', c.cohort, m.month) AS months_since,
+               c.cohort_size,
+               coalesce(a.active, 0) AS active,
+               coalesce(a.active, 0) / c.cohort_size AS rate
+        FROM cohorts c
+        JOIN months m ON m.month >= c.cohort
+        LEFT JOIN active a ON a.cohort = c.cohort AND a.month = m.month
+        ORDER BY c.cohort, months_since""",
+}
+
+
+def _sql(con, name: str, **params):
+    cursor = con.cursor()
+    try:
+        return cursor.execute(RAW_SQL[name], params).df()
+    finally:
+        cursor.close()
+
+
+def _by_month(frame):
+    import pandas as pd
+    frame["month"] = pd.to_datetime(frame["month"])
+    return frame.set_index("month")
+
+
+def sql_parts(con, first: date, last: date) -> dict:
+    import pandas as pd
+    span_first = add_months(first, -12)
+    span_months = pd.DatetimeIndex([pd.Timestamp(m) for m in month_range(span_first, last)])
+    activity = _by_month(_sql(con, "activity", span_first=span_first, last=last)).reindex(span_months, fill_value=0)
+    bonuses = _by_month(_sql(con, "bonuses", span_first=span_first, last=last))
+    activity["bonuses_usd"] = bonuses["bonuses_usd"].reindex(span_months, fill_value=0)
+    return {
+        "activity": activity,
+        "counts": _by_month(_sql(con, "counts", first=first, last=last)),
+        "activation": _by_month(_sql(con, "activation", first=add_months(first, -3), last=add_months(last, -3))),
+        "earnings": _by_month(_sql(con, "earnings", first=first, last=last, per_month=True)),
+        "clients": _by_month(_sql(con, "clients", span_first=span_first, first=first, last=last)),
+        "valuation": _by_month(_sql(con, "valuation", first=first, last=last)),
+    }
+
+
+def workloads() -> dict:
+    def series(con, first, last):
+        return assemble_kpis(sql_parts(con, first, last), first, last)
+
+    def valuation(con, first, last):
+        marks = _sql(con, "marks")
+        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]] + [last]
+        return {"marks": marks, "mark_kpis": [series(con, m, m) for m in months]}
+
+    def summary(con, first, last):
+        frame = _sql(con, "earnings", first=first, last=last, per_month=False).drop(columns=["month"])
+        return {"summary": frame.to_dict("records") or [summary_row([])]}
+
+    return {
+        "kpi_series_13m": lambda con, first, last: {"kpis": series(con, add_months(last, -12), last)},
+        "kpi_series_12m": lambda con, first, last: {"kpis": series(con, first, last)},
+        "activation_by_cohort": lambda con, first, last: {
+            "activation": activation_rows(_by_month(_sql(con, "activation", first=first, last=last)), first, last)},
+        "experts_by_domain": lambda con, first, last: {
+            "segments": _sql(con, "segments", by="domain", first=first, last=last)},
+        "experts_by_country": lambda con, first, last: {
+            "segments": _sql(con, "segments", by="country", first=first, last=last)},
+        "earnings_summary": summary,
+        "earnings_histogram": lambda con, first, last: {"histogram": _sql(con, "histogram", first=first, last=last)},
+        "billings_by_segment": lambda con, first, last: {
+            "billings_by_segment": _sql(con, "billings_by_segment", first=first, last=last)},
+        "top_clients": lambda con, first, last: {
+            "top_clients": _sql(con, "top_clients", first=first, last=last, limit=TOP_CLIENTS)},
+        "retention": lambda con, first, last: {"retention": _sql(con, "retention")},
+        "valuation": valuation,
+    }

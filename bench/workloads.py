@@ -1,0 +1,52 @@
+"""What the benchmark times: the three ways, the workloads (the queries the dashboard's pages make on
+their default view: the last 12 months, no filter, founder; read from pages/*.py) and which page asks
+for which, plus a check that names any public function of expertnet.metrics or expertnet.breakdowns
+that no workload times, so that a new page-level query does not go unmeasured."""
+
+WAYS = (1, 2, 3)
+WAY_NAMES = {1: "pages' functions over rollups", 2: "pandas (load + groupby)", 3: "raw SQL, no rollups"}
+TOP_CLIENTS = 10                          # breakdowns.top_clients' default limit, as the page uses it
+
+# A workload a page shares with another page is timed once per repetition and counted in
+# each page that asks for it: a first view of each page.
+WORKLOADS = {
+    "kpi_series_13m": "metrics.kpi_series(last 13 months)",
+    "kpi_series_12m": "metrics.kpi_series(last 12 months)",
+    "activation_by_cohort": "breakdowns.activation_by_cohort(period)",
+    "experts_by_domain": "breakdowns.experts_by_segment('domain', period)",
+    "experts_by_country": "breakdowns.experts_by_segment('country', period)",
+    "earnings_summary": "breakdowns.earnings_summary(period)",
+    "earnings_histogram": "breakdowns.earnings_histogram(period)",
+    "billings_by_segment": "breakdowns.billings_by_segment(period)",
+    "top_clients": f"breakdowns.top_clients(period, limit {TOP_CLIENTS})",
+    "retention": "metrics.retention()",
+    "valuation": "breakdowns.valuation_marks() + metrics.kpis(each mark's month, last month)",
+}
+PAGES = (
+    ("Overview", ("kpi_series_13m",)),
+    ("Network growth", ("kpi_series_12m", "activation_by_cohort", "experts_by_domain", "experts_by_country")),
+    ("Payouts", ("earnings_summary", "earnings_histogram", "kpi_series_12m", "experts_by_domain")),
+    ("Revenue & clients", ("kpi_series_12m", "billings_by_segment", "top_clients")),
+    ("Cohorts", ("retention",)),
+    ("Valuation", ("kpi_series_12m", "valuation")),
+)
+TIMED_FUNCTIONS = {
+    "expertnet.metrics": {"kpi_series", "kpis", "retention"},
+    "expertnet.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
+                             "billings_by_segment", "top_clients", "valuation_marks"},
+}
+NOT_PAGE_FUNCTIONS = {"records"}          # formatting helpers, not queries
+
+
+def untimed_functions() -> list[str]:
+    """Public functions of the metric modules that no timed page workload calls."""
+    import importlib
+    found = []
+    for module_name, timed in TIMED_FUNCTIONS.items():
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            if (callable(value) and not name.startswith("_") and not isinstance(value, type)
+                    and getattr(value, "__module__", None) == module_name
+                    and name not in timed | NOT_PAGE_FUNCTIONS):
+                found.append(f"{module_name.split('.')[-1]}.{name}")
+    return sorted(found)
