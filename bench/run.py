@@ -172,8 +172,10 @@ def default_db(experts: int, work_logs: int) -> Path:
 
 
 def warehouse_facts(db: Path) -> dict:
-    from expertnet.warehouse import open_read_only
+    """Row counts and snapshot of a warehouse; WarehouseMissing if this code cannot read it."""
+    from expertnet.warehouse import open_read_only, snapshot_info
     with open_read_only(str(db)) as con:
+        snapshot_info(con)
         rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("experts", "clients", "contracts", "work_logs", "bonuses", "valuations")}
         snapshot = con.execute("SELECT snapshot_id, loaded_at, last_work_date FROM snapshot").fetchone()
@@ -184,8 +186,12 @@ def warehouse_facts(db: Path) -> dict:
 
 def ensure_warehouse(db: Path, experts: int, work_logs: int) -> tuple[dict, dict | None]:
     """(facts, generation timings or None when reused)."""
+    from expertnet.warehouse import WarehouseMissing
     if db.exists():
-        facts = warehouse_facts(db)
+        try:
+            facts = warehouse_facts(db)
+        except WarehouseMissing as outdated:
+            fail(f"{db}: {outdated} (or remove the file and the benchmark makes it anew)")
         if facts["rows"]["experts"] != experts:
             fail(f"{db} already holds {facts['rows']['experts']:,} experts, not {experts:,}; "
                  f"remove it or pick another --db")

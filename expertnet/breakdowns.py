@@ -86,8 +86,8 @@ def earnings_histogram(con, first: date, last: date, filters: Filters = Filters(
 
 def billings_by_segment(con, first: date, last: date, filters: Filters = Filters(),
                         role: str = privacy.FOUNDER) -> pd.DataFrame:
-    """month, segment, billings_usd, experts."""
-    frame = run(con, "billings_by_segment", **_range(first, last, filters))
+    """month, segment, billings_usd, and for an investor the experts behind them (else 0)."""
+    frame = run(con, "billings_by_segment", count_experts=role == privacy.INVESTOR, **_range(first, last, filters))
     if role == privacy.INVESTOR:
         frame = privacy.withhold_by_basis(frame, "experts", ["billings_usd"])
         frame = _withhold_counts(frame, ["experts"])

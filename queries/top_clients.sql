@@ -1,4 +1,5 @@
--- The largest clients of the period by billings, with their segment and share.
+-- The largest clients of the period by billings, with their segment and share, and the
+-- distinct experts who worked for each.
 -- Grain: one row per client with billings in the period, largest first, at most $limit.
 -- Units: USD, experts; share 0 to 1. Parameters: $from_month, $to_month, $limit;
 -- $domain, $country, $cohort (NULL = all).

@@ -8,17 +8,17 @@ Screenshots of every page are saved to tests/artifacts/ for a person to look at.
 import csv
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
+from bench.browser_pages import CHROMIUM_ARGS, READY, free_port, open_page, start_server
 from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(CHROMIUM_PATH)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (/usr/bin/chromium): "
@@ -28,19 +28,6 @@ FOUNDER_PAGES = {"": "Overview", "network_growth": "Network growth", "payouts": 
                  "revenue": "Revenue & clients", "cohorts": "Cohorts", "valuation": "Valuation",
                  "experts": "Experts", "share": "Share", "definitions": "Definitions"}
 INVESTOR_PAGES = ["", "network_growth", "payouts", "revenue", "cohorts", "valuation", "definitions"]
-READY = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const state = app && app.getAttribute('data-test-script-state');
-    return state && state !== 'running' && state !== 'initial'
-        && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
-CHARTS_DRAWN = "() => [...document.querySelectorAll('.vega-embed')].every(e => e.querySelector('canvas, svg'))"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +36,9 @@ def server(fixture_db, tmp_path_factory):
     state = tmp_path_factory.mktemp("browser-state")
     env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(state / "app.sqlite3"),
                EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"))
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    port = free_port()
+    process = start_server(env, port)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not start within 60 s: " + process.stdout.read().decode()[-2000:])
     yield {"url": url, "env": env}
     process.terminate()
     try:
@@ -77,10 +51,7 @@ def server(fixture_db, tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
@@ -90,15 +61,6 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     yield context.new_page()
     context.close()
-
-
-def open_page(page, url: str) -> float:
-    """Navigate and wait until the script has finished and every chart is drawn; seconds taken."""
-    started = time.monotonic()
-    page.goto(url)
-    page.wait_for_function(READY, timeout=60_000)
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
-    return time.monotonic() - started
 
 
 def shot(page, name: str) -> None:
