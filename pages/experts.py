@@ -32,6 +32,8 @@ else:
     st.caption(f"{matching:,} experts match; rows {(int(page) - 1) * PAGE_SIZE + 1:,} to "
                f"{min(int(page) * PAGE_SIZE, matching):,}.")
     st.dataframe(rows.drop(columns=["matching_experts"]), hide_index=True, width="stretch", column_config={
+        "expert_id": "Expert", "full_name": "Name", "email": "Email", "domain": "Domain", "country": "Country",
+        "signup_date": st.column_config.DateColumn("Signed up"),
         "hours": st.column_config.NumberColumn("Hours", format="%.2f"),
         "expert_pay_usd": st.column_config.NumberColumn("Pay", format="dollar"),
         "bonuses_usd": st.column_config.NumberColumn("Bonuses", format="dollar"),
