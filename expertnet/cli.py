@@ -11,7 +11,7 @@ from . import metrics, privacy
 from .cli_access import add_access_commands
 from .config import warehouse_target
 from .filters import BadInput, Filters, parse_month
-from .formatting import format_value
+from .formatting import format_value, text_table
 from .load import LoadRefused, ingest
 from .warehouse import WarehouseMissing, open_read_only, snapshot_info
 
@@ -37,17 +37,6 @@ def _positive(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
     return value
-
-
-def _table(rows: list[list[str]], right_align_from: int = 1) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.ljust(w) if i < right_align_from else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- commands
@@ -89,7 +78,7 @@ def cmd_kpis(args) -> int:
     rows = [["metric", "value", "key"]]
     rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in metrics.KPIS]
     print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
-    print(_table(rows))
+    print(text_table(rows, right_aligned={1}))
     return 0
 
 
@@ -108,7 +97,7 @@ def cmd_retention(args) -> int:
                format_value(r["active"], "experts", withheld), format_value(r["rate"], "share", withheld)]
               for r in rows]
     print(f"Expert retention by signup cohort ({filters.describe()})")
-    print(_table(table) if rows else "no experts match these filters")
+    print(text_table(table, right_aligned=range(1, 5)) if rows else "no experts match these filters")
     return 0
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from . import accounts, share_links
 from .app_state import utcnow
 from .config import app_state_path, share_key_path
+from .formatting import text_table
 
 
 class CommandFailed(RuntimeError):
@@ -30,17 +31,6 @@ def _days(text: str) -> int:
 
 def _when(moment: datetime | None) -> str:
     return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _table(rows: list[list[str]], right_aligned: tuple[int, ...] = ()) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [c.rjust(w) if i in right_aligned else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -80,7 +70,7 @@ def cmd_users_list(args) -> int:
         print("no accounts yet; add one with `python -m expertnet users add EMAIL --role founder`")
         return 0
     rows = [["email", "role", "created (UTC)"]] + [[u.email, u.role, _when(u.created_at)] for u in users]
-    print(_table(rows))
+    print(text_table(rows))
     return 0
 
 
@@ -115,7 +105,7 @@ def cmd_share_list(args) -> int:
     rows = [["id", "to", "created by", "created (UTC)", "expires (UTC)", "state", "views"]]
     rows += [[l.id, l.to_name, l.created_by, _when(l.created_at), _when(l.expires_at), l.state(now),
               f"{counts.get(l.id, 0):,}"] for l in links]
-    print(_table(rows, right_aligned=(6,)))
+    print(text_table(rows, right_aligned={6}))
     return 0
 
 

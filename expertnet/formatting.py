@@ -35,3 +35,16 @@ def short_usd(value) -> str:
         if abs(value) >= size:
             return f"${value / size:,.1f}{suffix}"
     return f"${value:,.0f}"
+
+
+def text_table(rows: list[list[str]], right_aligned=()) -> str:
+    """Rows of text as aligned columns for a terminal, the first row a header underlined;
+    the columns numbered in `right_aligned` (numbers) align right."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c.rjust(w) if i in right_aligned else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,10 +1,11 @@
 """Shared test fixtures: real DuckDB warehouses built by the real loader."""
 
-import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from expertnet import app_state
 from expertnet.load import ingest
 
 TESTS_DIR = Path(__file__).parent
@@ -26,3 +27,17 @@ def isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("EXPERTNET_APP_STATE", str(tmp_path / "app_state.sqlite3"))
     monkeypatch.delenv("EXPERTNET_DB", raising=False)
     return tmp_path
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The access layer's clock, stopped; `clock.advance(...)` moves it on."""
+    class Clock:
+        now = app_state.utcnow()
+
+        def advance(self, **delta):
+            self.now = self.now + timedelta(**delta)
+
+    c = Clock()
+    monkeypatch.setattr(app_state, "utcnow", lambda: c.now)
+    return c

@@ -30,20 +30,6 @@ def access_env(isolated_env, monkeypatch):
     return isolated_env
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Stop the access layer's clock; `clock.advance(...)` moves it on."""
-    class Clock:
-        now = app_state.utcnow()
-
-        def advance(self, **delta):
-            self.now = self.now + timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(app_state, "utcnow", lambda: c.now)
-    return c
-
-
 def _db(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path)
 

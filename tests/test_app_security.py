@@ -9,7 +9,6 @@ figures come from tests/test_fixture_kpis.py.
 import csv
 import re
 import sqlite3
-from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -21,7 +20,7 @@ from streamlit.util import calc_hash
 from apptest_harness import (FOUNDER_PAGES, INVESTOR_PAGES, all_text, anonymous, app_env,  # noqa: F401
                              assert_no_data, infos, kpi_values, no_exception, sha256, signed_in,
                              through_link, titles)
-from expertnet import accounts, app_state, share_links
+from expertnet import accounts, share_links
 from expertnet.filters import Filters
 from expertnet.formatting import format_value
 from expertnet.metrics import KPIS, KPIS_BY_KEY
@@ -59,20 +58,6 @@ def warehouse_untouched(fixture_db):
     yield
     assert sha256(fixture_db) == before
     assert expert_count(fixture_db) == len(EXPERTS) == 15
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The access layer's clock, stopped; `clock.advance(...)` moves it on."""
-    class Clock:
-        now = app_state.utcnow()
-
-        def advance(self, **delta):
-            self.now = self.now + timedelta(**delta)
-
-    c = Clock()
-    monkeypatch.setattr(app_state, "utcnow", lambda: c.now)
-    return c
 
 
 def assert_not_valid(at) -> None:
