@@ -153,3 +153,50 @@ def test_a_bad_link_shows_no_numbers(server, page):
     assert page.locator("h1").first.inner_text().strip() == "This link is not valid"
     assert page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0
     shot(page, "investor-invalid-link")
+
+
+@pytest.fixture(scope="module")
+def accounts_server(fixture_db, tmp_path_factory):
+    """The real app with one local account (so no demo mode): signing in takes a password."""
+    state = tmp_path_factory.mktemp("accounts-state")
+    env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(state / "app.sqlite3"),
+               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"))
+    subprocess.run([sys.executable, "-m", "expertnet", "users", "add", "ops@example.com", "--role", "ops",
+                    "--password-stdin"], input="correct horse battery\n", text=True, cwd=PROJECT_DIR, env=env,
+                   check=True, capture_output=True)
+    port = free_port()
+    process = start_server(env, port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(10)
+
+
+def _sign_in_form(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(READY, timeout=60_000)
+    assert page.locator("h1").first.inner_text().strip() == "Sign in"
+    assert page.locator("[data-testid='stMetric'], .vega-embed").count() == 0
+
+
+def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_server, page):
+    _sign_in_form(page, accounts_server)
+    page.get_by_role("textbox", name="Email").fill("ops@example.com")
+    page.get_by_role("textbox", name="Password").fill("wrong password!")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_function(READY, timeout=60_000)
+    page.get_by_text("That email and password do not match an account.").wait_for(timeout=30_000)
+
+    page.get_by_role("textbox", name="Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+    assert "Signed in as ops@example.com (ops)" in page.locator("[data-testid='stSidebar']").inner_text()
+
+    page.reload()
+    page.wait_for_function(READY, timeout=60_000)
+    page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Experts" in nav and "Share" not in nav   # ops: expert rows, no link management
+
+    page.get_by_role("button", name="Sign out").click()
+    page.locator("h1", has_text="Sign in").wait_for(timeout=60_000)
+    _sign_in_form(page, accounts_server)             # and a reload does not bring the session back
