@@ -14,6 +14,7 @@ from .filters import BadInput, Filters
 from .queries import run, run_to_csv
 
 SEGMENT_KINDS = ("domain", "country")
+EXPERTS_PAGE_SIZE = 50
 EXPERT_SORT_KEYS = {"earnings_usd": "Earnings", "hours": "Hours", "effective_rate_usd": "Effective rate",
                     "bonuses_usd": "Bonuses", "signup_date": "Signup date"}
 
@@ -110,6 +111,11 @@ def top_clients(con, first: date, last: date, filters: Filters = Filters(), role
 def valuation_marks(con) -> pd.DataFrame:
     """as_of_date, round, post_money_usd: every valuation mark (the whole company)."""
     return run(con, "valuation_marks")
+
+
+def mark_months(marks: pd.DataFrame) -> list[date]:
+    """The month of each valuation mark (first day)."""
+    return [date(d.year, d.month, 1) for d in marks["as_of_date"]]
 
 
 def experts_page(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,

@@ -42,3 +42,9 @@ def secret(name: str) -> str | None:
     except FileNotFoundError:
         return None
     return None if value is None else str(value)
+
+
+def prewarm_enabled() -> bool:
+    """Whether a running dashboard watches for new snapshots and works out every page's
+    default view in the background ($EXPERTNET_PREWARM=0 turns it off)."""
+    return os.environ.get("EXPERTNET_PREWARM", "1") != "0"

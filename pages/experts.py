@@ -8,7 +8,6 @@ from expertnet import breakdowns
 from expertnet.ui import widgets
 from expertnet.ui.context import current
 
-PAGE_SIZE = 50
 context = current()
 widgets.header(context, "Experts", "Expert-level rows for ops: who worked, how much, for what")
 
@@ -25,12 +24,12 @@ matching = int(first_page["matching_experts"].iloc[0]) if len(first_page) else 0
 if not matching:
     widgets.empty_state("No expert matches these filters in this period.")
 else:
-    pages = math.ceil(matching / PAGE_SIZE)
+    pages = math.ceil(matching / breakdowns.EXPERTS_PAGE_SIZE)
     page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, step=1, key="page")
     rows = context.call(breakdowns.experts_page, context.first_month, context.last_month, context.filters,
-                        context.role, sort_key, descending, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE, active_only)
-    st.caption(f"{matching:,} experts match; rows {(int(page) - 1) * PAGE_SIZE + 1:,} to "
-               f"{min(int(page) * PAGE_SIZE, matching):,}.")
+                        context.role, sort_key, descending, breakdowns.EXPERTS_PAGE_SIZE, (int(page) - 1) * breakdowns.EXPERTS_PAGE_SIZE, active_only)
+    st.caption(f"{matching:,} experts match; rows {(int(page) - 1) * breakdowns.EXPERTS_PAGE_SIZE + 1:,} to "
+               f"{min(int(page) * breakdowns.EXPERTS_PAGE_SIZE, matching):,}.")
     st.dataframe(rows.drop(columns=["matching_experts"]), hide_index=True, width="stretch", column_config={
         "expert_id": "Expert", "full_name": "Name", "email": "Email", "domain": "Domain", "country": "Country",
         "signup_date": st.column_config.DateColumn("Signed up"),

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from expertnet import breakdowns, metrics
-from expertnet.filters import Filters, month_label, parse_month
+from expertnet.filters import Filters, month_label
 from expertnet.formatting import format_value, short_usd
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
@@ -32,7 +32,7 @@ marks = context.call(breakdowns.valuation_marks)
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
 else:
-    mark_months = [parse_month(month_label(d)) for d in marks["as_of_date"]]
+    mark_months = breakdowns.mark_months(marks)
     company = context.call(metrics.kpi_series, min(mark_months), max(mark_months), Filters(), context.role)
     at_month = company.set_index("month")
     withheld = context.viewer.is_investor

@@ -21,6 +21,13 @@ def fixture_db(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(autouse=True)
+def no_background_prewarm(monkeypatch):
+    """In-process tests count what the pages compute themselves; a dashboard started as its
+    own process (the browser tests) pre-warms as in production."""
+    monkeypatch.setenv("EXPERTNET_PREWARM", "0")
+
+
 @pytest.fixture
 def isolated_env(tmp_path, monkeypatch):
     """Point app state and the warehouse setting at this test's own folder."""

@@ -35,7 +35,7 @@ def server(fixture_db, tmp_path_factory):
     """The real app on loopback, over the fixture warehouse, with its own app state."""
     state = tmp_path_factory.mktemp("browser-state")
     env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(state / "app.sqlite3"),
-               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"))
+               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"), EXPERTNET_PREWARM="1")
     port = free_port()
     process = start_server(env, port)
     url = f"http://127.0.0.1:{port}"

@@ -43,7 +43,9 @@ class ViewContext:
 
     @property
     def role(self) -> str:
-        return self.viewer.role
+        """The role the figures are computed for. Only an investor's differ (withheld below the
+        threshold), so founders and ops share one cache of results."""
+        return privacy.INVESTOR if self.viewer.is_investor else privacy.FOUNDER
 
     def call(self, function, *args, **kwargs):
         """A metric function on this run's snapshot, cached per snapshot."""
@@ -64,6 +66,11 @@ def month_options(first: date, last: date) -> list[str]:
     return months
 
 
+def default_period_of(months: list[str]) -> tuple[str, str]:
+    """The period a page opens on: the last 12 months with data."""
+    return months[max(len(months) - 12, 0)], months[-1]
+
+
 def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
     """The sidebar filters, bound to the URL; returns the context every page uses."""
     options = cached_call(snapshot, breakdowns.filter_options)
@@ -72,7 +79,7 @@ def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
         months = [month_label(date.today().replace(day=1))]
     else:
         months = month_options(options["first_month"], options["last_month"])
-    default_period = (months[max(len(months) - 12, 0)], months[-1])
+    default_period = default_period_of(months)
     with st.sidebar:
         st.markdown("**Period**")
         period = st.select_slider("Months", months, value=default_period, key="period",

@@ -8,18 +8,23 @@ snapshot. Old connections are closed once no run can still be using them.
 """
 
 import importlib
+import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
 import streamlit as st
 
-from ..config import warehouse_target
+from ..config import prewarm_enabled, warehouse_target
 from ..warehouse import SnapshotInfo, is_hosted, open_read_only, snapshot_info, snapshot_key
 
 # A run finishes in well under this; a connection retired longer ago is closed.
 RETIRED_CONNECTION_GRACE_SECONDS = 120
+# How often a running server looks for a new snapshot without waiting for a page load.
+WATCH_SECONDS = 2
+log = logging.getLogger(__name__)
 
 
 class SnapshotConnection:
@@ -65,22 +70,44 @@ class Snapshot:
 
 
 class _Connections:
-    def __init__(self):
+    """The current snapshot of one warehouse target, and the ones retired for it.
+
+    With `watch`, a thread checks the target every WATCH_SECONDS, so a load swapped in is
+    picked up before anyone asks for it, and each new snapshot's pages are pre-warmed."""
+
+    def __init__(self, target: str, watch: bool):
+        self._target = target
+        self._prewarm = watch
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
+        if watch:
+            threading.Thread(target=self._watch, name="expertnet-snapshot-watch", daemon=True).start()
 
-    def pin(self, target: str) -> Snapshot:
-        key = snapshot_key(target)
+    def pin(self) -> Snapshot:
+        key = snapshot_key(self._target)
+        opened = None
         with self._lock:
             if self._current is None or self._current.key != key:
-                con = _open(target)
-                snapshot = Snapshot(key, snapshot_info(con), con)
+                con = _open(self._target)
+                opened = Snapshot(key, snapshot_info(con), con)
                 if self._current is not None:
                     self._retired.append((time.monotonic(), self._current.con))
-                self._current = snapshot
+                self._current = opened
             self._close_retired()
-            return self._current
+            current = self._current
+        if opened is not None and self._prewarm:
+            from .prewarm import prewarm
+            threading.Thread(target=prewarm, args=(opened,), name="expertnet-prewarm", daemon=True).start()
+        return current
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            try:
+                self.pin()
+            except Exception:  # no warehouse yet, or one this code cannot read: the pages say so
+                log.debug("snapshot watch of %s", self._target, exc_info=True)
 
     def _close_retired(self) -> None:
         now = time.monotonic()
@@ -95,16 +122,21 @@ class _Connections:
 
 @st.cache_resource(show_spinner=False)
 def _connections(target: str) -> _Connections:
-    return _Connections()
+    return _Connections(target, watch=prewarm_enabled())
 
 
 def pin_snapshot() -> Snapshot:
-    target = warehouse_target()
-    return _connections(target).pin(target)
+    return _connections(warehouse_target()).pin()
+
+
+# How many results were computed rather than served from the cache, by function name:
+# what tests read to see that a pre-warmed page computes nothing.
+computed = Counter()
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _cached(snapshot_id: str, module: str, name: str, args: tuple, kwargs: tuple, _con):
+    computed[name] += 1
     function = getattr(importlib.import_module(module), name)
     return function(_con, *args, **dict(kwargs))
 
