@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
-from bench.browser_pages import CHROMIUM_ARGS, READY, free_port, open_page, start_server
+from bench.browser_pages import (CHROMIUM_ARGS, READY, collect_output, free_port, open_page, start_server,
+                                 wait_for_line)
 from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
+from expertnet.load import ingest
 
 CHROMIUM = Path(CHROMIUM_PATH)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -200,3 +202,22 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
     page.get_by_role("button", name="Sign out").click()
     page.locator("h1", has_text="Sign in").wait_for(timeout=60_000)
     _sign_in_form(page, accounts_server)             # and a reload does not bring the session back
+
+
+def test_a_running_dashboard_prewarms_a_snapshot_swapped_in_under_it(fixture_db, tmp_path, page):
+    """No page load needed: the server notices the new file and works out the default views."""
+    db = tmp_path / "warehouse.duckdb"
+    ingest(FIXTURE_EXPORT, db)
+    env = dict(os.environ, EXPERTNET_DB=str(db), EXPERTNET_APP_STATE=str(tmp_path / "app.sqlite3"),
+               EXPERTNET_SHARE_KEY_FILE=str(tmp_path / "share.key"), EXPERTNET_SECRETS=str(tmp_path / "none.toml"),
+               EXPERTNET_PREWARM="1")
+    port = free_port()
+    process = start_server(env, port)
+    output = collect_output(process)
+    try:
+        open_page(page, f"http://127.0.0.1:{port}/")          # the first visitor opens the snapshot
+        swapped = ingest(FIXTURE_EXPORT, db)                  # a new snapshot under the running server
+        wait_for_line(output, f"pre-warmed snapshot {swapped.snapshot_id[:8]}", 60)
+    finally:
+        process.terminate()
+        process.wait(10)
