@@ -173,9 +173,8 @@ def default_db(experts: int, work_logs: int) -> Path:
 
 def warehouse_facts(db: Path) -> dict:
     """Row counts and snapshot of a warehouse; WarehouseMissing if this code cannot read it."""
-    from expertnet.warehouse import open_read_only, snapshot_info
+    from expertnet.warehouse import open_read_only
     with open_read_only(str(db)) as con:
-        snapshot_info(con)
         rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("experts", "clients", "contracts", "work_logs", "bonuses", "valuations")}
         snapshot = con.execute("SELECT snapshot_id, loaded_at, last_work_date FROM snapshot").fetchone()

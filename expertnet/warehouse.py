@@ -47,18 +47,33 @@ def missing_message(target: str) -> str:
 def open_read_only(target: str | None = None) -> duckdb.DuckDBPyConnection:
     """A connection that can neither write the warehouse nor reach any other file:
     read-only, external access off, and the configuration locked so that no query
-    can turn either back on."""
+    can turn either back on. WarehouseMissing if there is no warehouse, or not one
+    this code can read (see snapshot_info)."""
     target = target or warehouse_target()
     if is_hosted(target):
         # A hosted warehouse is reached over the network, so external access must stay on;
         # give the dashboard a read-only (read-scaling) token so it cannot write there either.
-        return duckdb.connect(target, read_only=True)
+        return _readable(duckdb.connect(target, read_only=True))
     if not Path(target).exists():
         raise WarehouseMissing(missing_message(target))
-    return duckdb.connect(target, read_only=True, config={
+    return _readable(duckdb.connect(target, read_only=True, config={
         "enable_external_access": False,
         "lock_configuration": True,
-    })
+    }))
+
+
+def _readable(con):
+    checked_snapshot_info(con)
+    return con
+
+
+def checked_snapshot_info(con) -> "SnapshotInfo":
+    """snapshot_info(con); where this code cannot read the snapshot, `con` is closed too."""
+    try:
+        return snapshot_info(con)
+    except BaseException:
+        con.close()
+        raise
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import duckdb
 import streamlit as st
 
 from ..config import prewarm_enabled, warehouse_target
-from ..warehouse import SnapshotInfo, is_hosted, open_read_only, snapshot_info, snapshot_key
+from ..warehouse import SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only, snapshot_key
 
 # A run finishes in well under this; a connection retired longer ago is closed.
 RETIRED_CONNECTION_GRACE_SECONDS = 120
@@ -77,7 +77,7 @@ class _Connections:
 
     def __init__(self, target: str, watch: bool):
         self._target = target
-        self._prewarm = watch
+        self._watch_and_prewarm = watch
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
@@ -90,13 +90,13 @@ class _Connections:
         with self._lock:
             if self._current is None or self._current.key != key:
                 con = _open(self._target)
-                opened = Snapshot(key, snapshot_info(con), con)
+                opened = Snapshot(key, checked_snapshot_info(con), con)
                 if self._current is not None:
                     self._retired.append((time.monotonic(), self._current.con))
                 self._current = opened
             self._close_retired()
             current = self._current
-        if opened is not None and self._prewarm:
+        if opened is not None and self._watch_and_prewarm:
             from .prewarm import prewarm
             threading.Thread(target=prewarm, args=(opened,), name="expertnet-prewarm", daemon=True).start()
         return current
