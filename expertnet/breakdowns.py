@@ -69,7 +69,7 @@ def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
                 row[key] = None
         if privacy.basis_is_too_small(n):
             row["earnings_gini"] = row["earnings_usd"] = None
-        if -(-n // 100) < privacy.MIN_EXPERTS:
+        if privacy.top_share_is_withheld(n):
             row["top1pct_earnings_share"] = None
         if privacy.count_is_withheld(n):
             row["experts_earning"] = None

@@ -29,13 +29,18 @@ def percentile_is_withheld(earners, percent: int) -> bool:
     return int(earners) * min(percent, 100 - percent) < MIN_EXPERTS * 100
 
 
+def top_share_is_withheld(earners) -> bool:
+    """The top 1% (ceil(n / 100) experts) must itself be at least 11 experts."""
+    return earners is None or pd.isna(earners) or math.ceil(earners / 100) < MIN_EXPERTS
+
+
 def _withheld(kpi, basis, value) -> bool:
     if kpi.basis.startswith("percentile:"):
         return percentile_is_withheld(basis, int(kpi.basis.split(":")[1]))
     if kpi.basis == "gini":
         return basis_is_too_small(basis)
     if kpi.basis == "top1pct":
-        return basis is None or pd.isna(basis) or math.ceil(basis / 100) < MIN_EXPERTS
+        return top_share_is_withheld(basis)
     if kpi.basis == kpi.key:  # the figure is itself a count of experts
         return count_is_withheld(value)
     return basis_is_too_small(basis)
