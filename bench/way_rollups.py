@@ -3,22 +3,21 @@ expertnet.breakdowns) on the dashboard's read-only connection, i.e. the project'
 built at load time. Like the other ways' workloads, each takes (context, first, last) -- here the
 connection and the period's first and last month -- and returns {part: rows}."""
 
-from datetime import date
-
 from bench.months import add_months
 from bench.workloads import TOP_CLIENTS
 
 
 def workloads() -> dict:
     from expertnet import breakdowns, metrics
-    from expertnet.filters import Filters
+    from expertnet.filters import Filters, month_label
 
     def valuation(con, first, last):
+        # As the Valuation page asks: one series over the marks' months, then the last month.
         marks = breakdowns.valuation_marks(con)
-        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]]
-        return {"marks": marks,
-                "mark_kpis": [metrics.kpis(con, m, Filters()) for m in months]
-                + [metrics.kpis(con, last, Filters())]}
+        months = breakdowns.mark_months(marks)
+        series = metrics.kpi_series(con, min(months), max(months), Filters())
+        at_marks = series[series["month"].isin([month_label(m) for m in months])]
+        return {"marks": marks, "mark_kpis": [at_marks, metrics.kpis(con, last, Filters())]}
 
     return {
         "kpi_series_13m": lambda con, first, last: {"kpis": metrics.kpi_series(con, add_months(last, -12), last)},
