@@ -1,5 +1,6 @@
 """Cohorts: expert retention by signup month, as a heatmap, and cohorts side by side."""
 
+import altair as alt
 import streamlit as st
 
 from expertnet import metrics
@@ -30,7 +31,6 @@ else:
     if compared.empty:
         st.info("Pick at least one cohort to compare.")
     else:
-        import altair as alt
         chart = alt.Chart(compared).mark_line(point=True).encode(
             x=alt.X("months_since:Q", title="Months since signup"),
             y=alt.Y("rate:Q", title="Share active", axis=alt.Axis(format=".1%")),

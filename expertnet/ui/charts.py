@@ -78,9 +78,9 @@ def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
     st.altair_chart(chart, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
     buttons.download_button("CSV", data.to_csv(index=False), f"{name}.csv", "text/csv", key=f"{key}-csv",
-                         icon=":material/download:", on_click="ignore")
+                            icon=":material/download:", on_click="ignore")
     buttons.download_button("PNG", lambda: _png(chart), f"{name}.png", "image/png", key=f"{key}-png",
-                          icon=":material/image:", on_click="ignore")
+                            icon=":material/image:", on_click="ignore")
 
 
 def _png(chart: alt.Chart) -> bytes:
