@@ -192,6 +192,7 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
     page.get_by_role("button", name="Sign in").click()
     page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
     assert "Signed in as ops@example.com (ops)" in page.locator("[data-testid='stSidebar']").inner_text()
+    page.wait_for_function("document.cookie.includes('expertnet_session=')", timeout=30_000)
 
     page.reload()
     page.wait_for_function(READY, timeout=60_000)
@@ -201,6 +202,7 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
 
     page.get_by_role("button", name="Sign out").click()
     page.locator("h1", has_text="Sign in").wait_for(timeout=60_000)
+    page.wait_for_function("!document.cookie.includes('expertnet_session=')", timeout=30_000)
     _sign_in_form(page, accounts_server)             # and a reload does not bring the session back
 
 

@@ -98,12 +98,23 @@ def _oidc_viewer(secrets: dict) -> Viewer:
     return Viewer(role, email)
 
 
-def _set_cookie(token: str, max_age_seconds: int) -> None:
+def _write_cookie(token: str, max_age_seconds: int) -> None:
     # The cookie is what makes a sign-in survive a reload: Streamlit reads it back
     # through st.context.cookies on the next connection. The token is random and
     # opaque; SameSite=Strict keeps it off cross-site requests.
     st.html(f"<script>document.cookie = '{SESSION_COOKIE}={token}; path=/; max-age={max_age_seconds}; "
             f"SameSite=Strict';</script>", unsafe_allow_javascript=True)
+
+
+def _sync_cookie(token: str | None) -> None:
+    """Make the browser's cookie hold `token` (None: hold nothing). Written on every run
+    until a connection arrives carrying it, not once before st.rerun(): a rerun can
+    replace the script element before the browser has run it, and the sign-in would
+    then not survive a reload."""
+    if token is None:
+        _write_cookie("", 0)    # the cookie may have been written after this connection began
+    elif st.context.cookies.get(SESSION_COOKIE) != token:
+        _write_cookie(token, accounts.SESSION_HOURS * 3600)
 
 
 def _password_form() -> None:
@@ -116,7 +127,6 @@ def _password_form() -> None:
         if accounts.verify(email, password):
             token = accounts.create_session(email)
             st.session_state[_TOKEN_KEY] = token
-            _set_cookie(token, accounts.SESSION_HOURS * 3600)
             st.rerun()
         st.error("That email and password do not match an account.")
 
@@ -125,14 +135,16 @@ def _local_viewer() -> Viewer:
     token = st.session_state.get(_TOKEN_KEY) or st.context.cookies.get(SESSION_COOKIE)
     user = accounts.session_user(token) if token else None
     if user is None:
+        st.session_state.pop(_TOKEN_KEY, None)
+        _sync_cookie(None)      # an ended or expired session's cookie is cleared
         gate("Sign in", _password_form)
     email, role = user
     with st.sidebar:
+        _sync_cookie(token)
         st.caption(f"Signed in as {email} ({role})")
         if st.button("Sign out", key="local-logout"):
             accounts.end_session(token)
             st.session_state.pop(_TOKEN_KEY, None)
-            _set_cookie("", 0)
             st.rerun()
     return Viewer(role, email)
 
