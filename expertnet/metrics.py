@@ -130,7 +130,8 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
     counts = _month_frame(con, "expert_counts_by_month", first, last, filters)
     activation = run(con, "activation_by_cohort", from_month=add_months(first, -3),
                      to_month=add_months(last, -3), **filters.as_params())
-    earnings = _month_frame(con, "earnings_distribution", first, last, filters, per_month=True)
+    earnings = (_month_frame(con, "earnings_spread_of_all_experts", first, last, filters) if filters.is_empty()
+                else _month_frame(con, "earnings_distribution", first, last, filters, per_month=True))
     concentration = _month_frame(con, "client_concentration_by_month", first, last, filters)
     retention = _month_frame(con, "client_retention_by_month", first, last, filters)
     valuation = _month_frame(con, "valuation_by_month", first, last, Filters())
@@ -176,9 +177,10 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
         "company_experts_active": company["experts_active"],
     }, index=k.index)
     if role == privacy.INVESTOR:
-        # Only the threshold needs these counts, and they cost as much as the ratios.
-        experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters)
-        basis["retention_experts"] = np.minimum(experts["base_experts"], experts["current_experts"])
+        # Only the threshold needs this count, so only an investor's view pays for it.
+        experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters,
+                               min_experts=privacy.MIN_EXPERTS)
+        basis["retention_experts"] = np.minimum(year_ago_active, experts["current_experts_floor"])
         k = privacy.withhold_kpis(k, basis, KPIS)
     return k.reset_index(drop=True)
 

@@ -7,6 +7,7 @@ from expertnet import share_links
 from expertnet.filters import BadInput
 from expertnet.ui import widgets
 from expertnet.ui.context import current
+from expertnet.ui.prewarm import prewarm_link_in_background
 
 context = current()
 widgets.header(context, "Share", "Read-only links for investors: aggregates only, they expire, you can revoke them")
@@ -32,6 +33,7 @@ if created:
     else:
         st.success(f"Link for {link.to_name}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
         st.code(url, language=None)
+        prewarm_link_in_background(context.snapshot, link)
 
 links = share_links.list_links()
 counts = share_links.view_counts()

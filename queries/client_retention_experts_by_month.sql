@@ -1,30 +1,37 @@
--- How many distinct experts the 12-month revenue retention of month M rests on: those
--- behind the base (all experts with work in M-12, since the base is every client billed
--- then) and those behind the current billings (experts working in M for a base client).
--- Only the investor threshold needs these counts, so only an investor's view asks.
+-- Whether the 12-month revenue retention of month M rests on enough experts for an investor
+-- to see it. current_experts_floor counts the distinct experts working in M for a client
+-- billed in M-12: exactly, where that count is below $min_experts; otherwise it is a lower
+-- bound of at least $min_experts (the most experts one such client had), because only the
+-- threshold needs it and the exact count over every month costs about a second at 100M work
+-- logs. The base, all experts with work in M-12, is experts_active of M-12 (activity_by_month).
 -- Grain: one row per month M from $from_month to $to_month. Units: experts.
--- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
+-- Parameters: $from_month, $to_month, $min_experts; $domain, $country, $cohort (NULL = all).
 WITH work AS (
     SELECT client_id, expert_id, month
     FROM kept_client_expert_months($domain, $country, $cohort)
     WHERE month BETWEEN CAST($from_month - INTERVAL 12 MONTH AS DATE) AND $to_month
 ), base_clients AS (
-    SELECT DISTINCT client_id, month FROM work
-), current_experts AS (
-    SELECT w.month, count(DISTINCT w.expert_id) AS experts
-    FROM work w JOIN base_clients b
-      ON b.client_id = w.client_id AND b.month = CAST(w.month - INTERVAL 12 MONTH AS DATE)
-    WHERE w.month >= $from_month
-    GROUP BY ALL
-), base_experts AS (
-    SELECT CAST(month + INTERVAL 12 MONTH AS DATE) AS month, count(DISTINCT expert_id) AS experts
+    -- each client billed in M-12, keyed by M
+    SELECT DISTINCT client_id, CAST(month + INTERVAL 12 MONTH AS DATE) AS month
     FROM work WHERE month <= CAST($to_month - INTERVAL 12 MONTH AS DATE)
-    GROUP BY ALL
+), current_work AS (
+    -- client_expert_months has one row per client, expert and month: a row is one expert
+    SELECT w.month, w.client_id, w.expert_id
+    FROM work w SEMI JOIN base_clients b ON b.client_id = w.client_id AND b.month = w.month
+    WHERE w.month >= $from_month
+), largest_client AS (
+    SELECT month, max(experts) AS experts
+    FROM (SELECT month, client_id, count(*) AS experts FROM current_work GROUP BY ALL)
+    GROUP BY month
+), counted AS (
+    SELECT month, count(DISTINCT expert_id) AS experts
+    FROM current_work
+    WHERE month IN (SELECT month FROM largest_client WHERE experts < $min_experts)
+    GROUP BY month
 )
 SELECT m.month,
-       coalesce(b.experts, 0) AS base_experts,
-       coalesce(c.experts, 0) AS current_experts
+       coalesce(c.experts, l.experts, 0) AS current_experts_floor
 FROM months_between($from_month, $to_month) m
-LEFT JOIN base_experts b ON b.month = m.month
-LEFT JOIN current_experts c ON c.month = m.month
+LEFT JOIN largest_client l ON l.month = m.month
+LEFT JOIN counted c ON c.month = m.month
 ORDER BY m.month;

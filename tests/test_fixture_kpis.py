@@ -62,6 +62,7 @@ import numpy as np
 import pytest
 
 from expertnet import cli, metrics
+from expertnet.queries import run
 from expertnet.filters import Filters, parse_month
 from expertnet.load import ingest
 from expertnet.warehouse import open_read_only
@@ -758,6 +759,51 @@ def test_rollups_agree_with_raw_tables(con, domain):
         assert by_month["2025-06"] == pytest.approx((38, 2470, 4820, 150, 8))
         assert by_month["2025-05"] == pytest.approx((30, 1840, 3910, 30, 8))
         assert by_month["2025-04"] == pytest.approx((0, 0, 0, 100, 0))
+
+
+RAW_RETENTION_EXPERTS = """
+WITH work AS (
+    SELECT DISTINCT c.client_id, w.expert_id, CAST(date_trunc('month', w.work_date) AS DATE) AS month
+    FROM work_logs w JOIN contracts c ON c.contract_id = w.contract_id
+)
+SELECT strftime(m.month, '%Y-%m'),
+       (SELECT count(DISTINCT cur.expert_id) FROM work cur
+        WHERE cur.month = m.month AND cur.client_id IN (
+            SELECT client_id FROM work base WHERE base.month = CAST(m.month - INTERVAL 12 MONTH AS DATE)))
+FROM (SELECT CAST(range AS DATE) AS month
+      FROM range(TIMESTAMP '2025-01-01', TIMESTAMP '2025-08-01', INTERVAL 1 MONTH)) m
+ORDER BY 1
+"""
+
+
+@pytest.mark.parametrize("min_experts", [1, 2, 3, 100])
+def test_retention_experts_floor_is_exact_below_the_threshold(con, min_experts):
+    """The investor threshold's count of experts behind NRR/GRR: exact below the threshold,
+    never above the exact count, and at least the threshold otherwise."""
+    exact = dict(con.execute(RAW_RETENTION_EXPERTS).fetchall())
+    # 2025-06: base clients C1, C2, C3 (billed 2024-06); C2 has E01 E02 E10 E14, C3 has E03 E12
+    # (E01 also works for C4, which is no base client): 6 experts, the largest client 4.
+    # 2025-05: base C2 (2024-05), with E01 E02 E05: 3.
+    assert (exact["2025-06"], exact["2025-05"]) == (6, 3)
+    floor = run(con, "client_retention_experts_by_month", from_month=date(2025, 1, 1), to_month=date(2025, 7, 1),
+                min_experts=min_experts, domain=None, country=None, cohort=None)
+    got = {m.strftime("%Y-%m"): n for m, n in zip(floor["month"], floor["current_experts_floor"])}
+    assert got.keys() == exact.keys()
+    for month, n in exact.items():
+        if n < min_experts:
+            assert got[month] == n, month
+        else:
+            assert min_experts <= got[month] <= n, month
+    if min_experts == 3:
+        assert got["2025-06"] == 4
+
+
+def test_the_unfiltered_earnings_spread_rollup_is_the_query_it_was_built_with(con):
+    params = {"from_month": date(2023, 1, 1), "to_month": date(2025, 12, 1)}
+    rollup = run(con, "earnings_spread_of_all_experts", **params)
+    computed = run(con, "earnings_distribution", per_month=True, domain=None, country=None, cohort=None, **params)
+    assert len(rollup) == len(computed) >= 10
+    assert rollup.to_dict("list") == computed.to_dict("list")
 
 
 # ---------------------------------------------------------------- docs drift

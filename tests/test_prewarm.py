@@ -2,8 +2,12 @@
 its figures are all in the snapshot's cache. This keeps prewarm.default_views honest
 about what the pages ask for."""
 
-from apptest_harness import OPS_EMAIL, app_env, no_exception, signed_in  # noqa: F401  (app_env is a fixture)
+import threading
+
+from apptest_harness import (INVESTOR_PAGES, OPS_EMAIL, app_env, no_exception, signed_in,  # noqa: F401
+                             through_link)
 from conftest import FIXTURE_EXPORT
+from expertnet import share_links
 from expertnet.load import ingest
 from expertnet.ui import session
 from expertnet.ui.prewarm import prewarm
@@ -40,3 +44,49 @@ def test_ops_and_founders_share_the_cache(app_env, monkeypatch, tmp_path):
     ops.switch_page("pages/network_growth.py").run()
     no_exception(ops)
     assert dict(session.computed) == {}
+
+
+def _investor_pages_compute_nothing(token: str) -> None:
+    session.computed.clear()
+    for path, title in INVESTOR_PAGES:
+        at = through_link(token)
+        at.run()
+        at.switch_page(path).run()
+        no_exception(at)
+    assert dict(session.computed) == {}, "computed on an investor's default view after the pre-warm"
+
+
+def test_a_prewarm_covers_each_live_links_investor_view(app_env, monkeypatch, tmp_path):
+    _link, token, _url = share_links.create_link("Ada Investor", 7, "f@example.com", locked_domain="software")
+    revoked, _token, _url = share_links.create_link("Old Investor", 7, "f@example.com", locked_country="IN")
+    share_links.revoke(revoked.id)
+    fresh = tmp_path / "fresh.duckdb"
+    ingest(FIXTURE_EXPORT, fresh)
+    monkeypatch.setenv("EXPERTNET_DB", str(fresh))
+    session.computed.clear()
+    prewarm(session.pin_snapshot())
+    # Overview's 13 months, the period's 12 and the valuation marks' months, for the founder's
+    # view and the live link's; none for the revoked link.
+    assert session.computed["kpi_series"] == 2 * 3
+    _investor_pages_compute_nothing(token)
+
+
+def test_a_link_made_on_the_share_page_is_prewarmed_at_once(app_env, monkeypatch, tmp_path):
+    fresh = tmp_path / "fresh.duckdb"
+    ingest(FIXTURE_EXPORT, fresh)
+    monkeypatch.setenv("EXPERTNET_DB", str(fresh))
+    founder = signed_in()
+    founder.run()                                    # pins the snapshot with the watcher off
+    founder.switch_page("pages/share.py").run()
+    monkeypatch.setenv("EXPERTNET_PREWARM", "1")     # only the new link's warm-up is under test
+    founder.text_input(key="share-to").input("Ada Investor")
+    founder.text_input(key="share-country").input("US")
+    founder.button[0].click().run()
+    no_exception(founder)
+    [link] = share_links.list_links()
+    assert link.locked_country == "US"
+    for thread in threading.enumerate():
+        if thread.name == "expertnet-prewarm-link":
+            thread.join(60)
+    monkeypatch.setenv("EXPERTNET_PREWARM", "0")
+    _investor_pages_compute_nothing(share_links.url_for(link).split("share=")[1])
