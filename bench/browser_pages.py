@@ -15,7 +15,9 @@ is drawn, three times:
   the server runs: the server notices it within seconds and pre-warms it);
 - again: the same pages once more, each loaded from its address (a full page load);
 - clicked: the same pages reached by clicking their sidebar links in one tab, as people
-  move between pages (no page load, the session stays).
+  move between pages (no page load, the session stays);
+- investor: the aggregate pages opened from a share link made before the server started
+  (its investor view is pre-warmed with the founder's), each loaded from its address.
 Then the server's peak resident memory (VmHWM).
 """
 
@@ -36,6 +38,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 PAGES = {"": "Overview", "network_growth": "Network growth", "payouts": "Payouts",
          "revenue": "Revenue & clients", "cohorts": "Cohorts", "valuation": "Valuation",
          "experts": "Experts", "definitions": "Definitions"}
+INVESTOR_PAGES = [path for path, title in PAGES.items() if title != "Experts"]
 # The app has finished its run when Streamlit marks the script as not running and no
 # element is still a placeholder; a chart is drawn when vega-embed has made its canvas.
 READY = """() => {
@@ -110,6 +113,15 @@ def click_page(page, title: str) -> float:
     return time.monotonic() - started
 
 
+def share_token(env: dict, to_name: str, **locks) -> str:
+    """The token of a new share link in the app state of a server run with `env`."""
+    code = ("from expertnet import share_links; "
+            f"print(share_links.create_link({to_name!r}, 7, 'founder@example.com', **{locks!r})[1])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -127,6 +139,7 @@ def main() -> int:
         env = dict(os.environ, EXPERTNET_DB=str(Path(args.db).resolve()),
                    EXPERTNET_APP_STATE=f"{state}/app.sqlite3", EXPERTNET_SHARE_KEY_FILE=f"{state}/share.key",
                    EXPERTNET_SECRETS=f"{state}/none.toml")
+        token = share_token(env, "Benchmark Investor")
         port = free_port()
         server = start_server(env, port)
         output = collect_output(server)
@@ -137,15 +150,16 @@ def main() -> int:
                 # has Streamlit's own scripts cached.
                 context = browser.new_context(viewport={"width": 1440, "height": 1000})
 
-                def visit_all() -> dict[str, float]:
+                def visit_all(paths=PAGES, query="") -> dict[str, float]:
                     page = context.new_page()
-                    times = {title: open_page(page, f"http://127.0.0.1:{port}/{path}") for path, title in PAGES.items()}
+                    times = {PAGES[path]: open_page(page, f"http://127.0.0.1:{port}/{path}{query}") for path in paths}
                     page.close()
                     return times
                 cold = visit_all()
                 wait_for_line(output, "pre-warmed snapshot", 300)
                 prewarmed = visit_all()
                 again = visit_all()
+                investor = visit_all(INVESTOR_PAGES, f"?share={token}")
                 page = context.new_page()
                 open_page(page, f"http://127.0.0.1:{port}/definitions")
                 clicked = {title: click_page(page, title) for title in PAGES.values()}
@@ -156,10 +170,12 @@ def main() -> int:
             server.wait(10)
     print(f"warehouse: {args.db}")
     print("".join(line for line in output if "pre-warmed snapshot" in line).strip())
-    print(f"{'page':<20}{'cold (s)':>10}{'pre-warmed (s)':>16}{'again (s)':>11}{'clicked (s)':>13}")
+    print(f"{'page':<20}{'cold (s)':>10}{'pre-warmed (s)':>16}{'again (s)':>11}{'clicked (s)':>13}"
+          f"{'investor (s)':>14}")
     for title in PAGES.values():
+        shown = f"{investor[title]:>14.2f}" if title in investor else f"{'-':>14}"
         print(f"{title:<20}{cold[title]:>10.2f}{prewarmed[title]:>16.2f}{again[title]:>11.2f}"
-              f"{clicked[title]:>13.2f}")
+              f"{clicked[title]:>13.2f}{shown}")
     print(f"dashboard process peak resident memory: {memory:,.0f} MB")
     return 0
 

@@ -26,6 +26,10 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024        # argon2 takes any length; this only bounds the work an attacker can ask for
 MAX_TOKEN = 128
+# Password guessing: after this many wrong passwords for one email within the window, that
+# email cannot sign in until the oldest of them leaves the window.
+MAX_FAILED_SIGN_INS = 5
+FAILED_SIGN_IN_WINDOW = timedelta(minutes=15)
 
 # Conservative on purpose: lower-case letters, digits and . _ % + ' - before the @ (an apostrophe
 # is real: o'brien@...), a dotted host name after it. 254 characters at most (RFC 5321).
@@ -126,9 +130,42 @@ def has_accounts() -> bool:
         return bool(con.execute("SELECT EXISTS (SELECT 1 FROM users)").fetchone()[0])
 
 
+def _attempt_key(email) -> str:
+    return email.strip().lower()[:254] if isinstance(email, str) else ""
+
+
+def sign_in_wait(email) -> timedelta:
+    """How long `email` must wait before its next sign-in (zero if it may sign in now)."""
+    now = app_state.utcnow()
+    with app_state.connect() as con:
+        rows = con.execute("SELECT failed_at FROM sign_in_failures WHERE email = ? AND failed_at > ? "
+                           "ORDER BY failed_at DESC LIMIT ?",
+                           (_attempt_key(email), to_text(now - FAILED_SIGN_IN_WINDOW), MAX_FAILED_SIGN_INS)).fetchall()
+    if len(rows) < MAX_FAILED_SIGN_INS:
+        return timedelta(0)
+    return from_text(rows[-1][0]) + FAILED_SIGN_IN_WINDOW - now
+
+
 def verify(email: str, password: str) -> str | None:
-    """The account's role if the password is right, else None. An unknown email costs the same
-    argon2 work as a known one, so timing does not say which emails have accounts."""
+    """The account's role if the password is right, else None; None too, without looking at the
+    password, while the email must wait (sign_in_wait). A wrong password is counted against the
+    email, known or not. An unknown email costs the same argon2 work as a known one, so timing
+    does not say which emails have accounts."""
+    if sign_in_wait(email) > timedelta(0):
+        return None
+    role = _check_credentials(email, password)
+    key, now = _attempt_key(email), app_state.utcnow()
+    with app_state.connect() as con:
+        if role is None:
+            con.execute("DELETE FROM sign_in_failures WHERE failed_at <= ?",   # housekeeping
+                        (to_text(now - FAILED_SIGN_IN_WINDOW),))
+            con.execute("INSERT INTO sign_in_failures (email, failed_at) VALUES (?, ?)", (key, to_text(now)))
+        else:
+            con.execute("DELETE FROM sign_in_failures WHERE email = ?", (key,))
+    return role
+
+
+def _check_credentials(email: str, password: str) -> str | None:
     if not isinstance(password, str) or len(password) > MAX_PASSWORD:
         return None
     try:

@@ -17,7 +17,7 @@ from typing import Iterator
 from . import config
 from .filters import BadInput
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS share_views (
     viewed_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS share_views_by_link ON share_views (link_id, viewed_at);
+CREATE TABLE IF NOT EXISTS sign_in_failures (
+    email      TEXT NOT NULL,                  -- as typed, lower-cased: unknown emails count too
+    failed_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sign_in_failures_by_email ON sign_in_failures (email, failed_at);
 """
 
 

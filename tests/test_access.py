@@ -179,6 +179,32 @@ def test_unknown_and_hostile_session_tokens(access_env):
     assert len(accounts.list_users()) == 1
 
 
+def test_five_wrong_passwords_make_an_email_wait_15_minutes(access_env, clock):
+    accounts.add_user("ann@example.com", "founder", PASSWORD)
+    for minute in range(5):
+        assert accounts.sign_in_wait("ann@example.com") == timedelta(0)
+        assert accounts.verify("ann@example.com", f"wrong password {minute}") is None
+        clock.advance(minutes=1)
+    # the first failure was 5 minutes ago: 10 minutes to go, and now even the right password is refused
+    assert accounts.sign_in_wait(" Ann@Example.com ") == timedelta(minutes=10)
+    assert accounts.verify("ann@example.com", PASSWORD) is None
+    assert accounts.sign_in_wait("bob@example.com") == timedelta(0)       # per email
+    clock.advance(minutes=10)
+    assert accounts.sign_in_wait("ann@example.com") == timedelta(0)
+    assert accounts.verify("ann@example.com", PASSWORD) == "founder"
+    with _db(access_env / "app_state.sqlite3") as con:   # a success clears the email's failures
+        assert con.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
+
+
+def test_unknown_emails_are_throttled_like_known_ones(access_env, clock):
+    for _ in range(5):
+        assert accounts.verify("nobody@example.com", PASSWORD) is None
+    assert accounts.sign_in_wait("nobody@example.com") == timedelta(minutes=15)
+    for hostile in ("' OR 1=1 --", "x" * 10_000, None):
+        assert accounts.verify(hostile, PASSWORD) is None
+        assert accounts.sign_in_wait(hostile) == timedelta(0)
+
+
 # ---------------------------------------------------------------- share links
 
 def test_link_is_valid_and_carries_its_record(access_env):

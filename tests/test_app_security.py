@@ -419,6 +419,23 @@ def test_local_accounts_ask_for_a_password_first(app_env):
     assert_no_data(at)
 
 
+def test_a_sixth_try_after_five_wrong_passwords_is_told_to_wait(app_env):
+    accounts.add_user("ann@example.com", "founder", "correct horse battery staple")
+    at = anonymous().run()
+    for attempt in range(5):
+        at.text_input(key="signin-email").input("ann@example.com")
+        at.text_input(key="signin-password").input(f"wrong password {attempt}")
+        at.button[0].click().run()
+        assert "do not match" in " ".join(e.value for e in at.error)
+    at.text_input(key="signin-email").input("ann@example.com")
+    at.text_input(key="signin-password").input("correct horse battery staple")
+    at.button[0].click().run()
+    no_exception(at)
+    assert titles(at) == ["Sign in"]
+    assert [e.value for e in at.error] == ["Too many wrong passwords for this email. Try again in 15 minutes."]
+    assert_no_data(at)
+
+
 def test_oidc_viewer_who_is_not_logged_in_sees_the_sign_in_page(app_env):
     at = signed_in()
     at.user = {"is_logged_in": False}

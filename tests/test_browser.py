@@ -16,7 +16,7 @@ import pytest
 
 from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
 from bench.browser_pages import (CHROMIUM_ARGS, READY, collect_output, free_port, open_page, start_server,
-                                 wait_for_line)
+                                 share_token, wait_for_line)
 from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
 from expertnet.load import ingest
 
@@ -121,11 +121,7 @@ def test_a_deep_link_opens_with_its_filters_applied(server, page):
 
 
 def _share_link(server, **locks) -> str:
-    code = ("import sys; from expertnet import share_links; "
-            f"print(share_links.create_link('Ada Investor', 7, 'founder@example.com', **{locks!r})[1])")
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=server["env"], check=True,
-                         capture_output=True, text=True)
-    return out.stdout.strip()
+    return share_token(server["env"], "Ada Investor", **locks)
 
 
 def test_an_investor_sees_aggregates_and_no_expert_identity(server, page):

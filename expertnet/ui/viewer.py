@@ -7,6 +7,7 @@ is served only to a browser on this machine (demo mode). Anyone else sees no dat
 """
 
 import ipaddress
+import math
 
 import streamlit as st
 
@@ -124,6 +125,12 @@ def _password_form() -> None:
         password = st.text_input("Password", type="password", key="signin-password", max_chars=1024)
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
+        wait = accounts.sign_in_wait(email)
+        if wait:
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            st.error(f"Too many wrong passwords for this email. Try again in {minutes} minute"
+                     f"{'s' if minutes > 1 else ''}.")
+            return
         if accounts.verify(email, password):
             token = accounts.create_session(email)
             st.session_state[_TOKEN_KEY] = token
