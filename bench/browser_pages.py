@@ -18,7 +18,8 @@ is drawn, three times:
   move between pages (no page load, the session stays);
 - investor: the aggregate pages opened from a share link made before the server started
   (its investor view is pre-warmed with the founder's), each loaded from its address.
-Then the server's peak resident memory (VmHWM).
+Then the server's peak resident memory (VmHWM), and for scale the floor: a Streamlit page
+that only shows a title, opened in a new tab the same way.
 """
 
 import argparse
@@ -56,10 +57,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port; returns once it accepts connections."""
+def start_server(env: dict, port: int, script: str = "app.py") -> subprocess.Popen:
+    """`streamlit run app.py` (or another script) on 127.0.0.1:port; returns once it accepts connections."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
@@ -122,6 +123,28 @@ def share_token(env: dict, to_name: str, **locks) -> str:
     return out.stdout.strip()
 
 
+def floor_seconds(browser, env: dict, state: str, tabs: int = 5) -> tuple[float, float]:
+    """What Streamlit itself costs here: median seconds for a one-title page opened in a new
+    tab, and loaded from its address again in that tab."""
+    script = Path(state) / "title_only.py"
+    script.write_text('import streamlit as st\nst.title("Title")\n')
+    port = free_port()
+    server = start_server(env, port, str(script))
+    try:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        new_tab, same_tab = [], []
+        for _ in range(tabs):
+            page = context.new_page()
+            new_tab.append(open_page(page, f"http://127.0.0.1:{port}/"))
+            same_tab.append(open_page(page, f"http://127.0.0.1:{port}/"))
+            page.close()
+        context.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    return sorted(new_tab)[tabs // 2], sorted(same_tab)[tabs // 2]
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -163,8 +186,10 @@ def main() -> int:
                 page = context.new_page()
                 open_page(page, f"http://127.0.0.1:{port}/definitions")
                 clicked = {title: click_page(page, title) for title in PAGES.values()}
+                memory = peak_memory_mb(server.pid)
+                server.terminate()
+                floor_new_tab, floor_same_tab = floor_seconds(browser, env, state)
                 browser.close()
-            memory = peak_memory_mb(server.pid)
         finally:
             server.terminate()
             server.wait(10)
@@ -177,6 +202,8 @@ def main() -> int:
         print(f"{title:<20}{cold[title]:>10.2f}{prewarmed[title]:>16.2f}{again[title]:>11.2f}"
               f"{clicked[title]:>13.2f}{shown}")
     print(f"dashboard process peak resident memory: {memory:,.0f} MB")
+    print(f"floor, a one-title Streamlit page (median of 5): {floor_new_tab:.2f} s in a new tab, "
+          f"{floor_same_tab:.2f} s loaded again in the same tab")
     return 0
 
 
