@@ -221,7 +221,7 @@ def workloads() -> dict:
 
     def valuation(f, first, last):
         marks = f["valuations"].sort_values("as_of_date")
-        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]] + [last]
+        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]]
         return {"marks": marks, "mark_kpis": [series(f, m, m) for m in months]}
 
     return {

@@ -12,12 +12,13 @@ def workloads() -> dict:
     from expertnet.filters import Filters, month_label
 
     def valuation(con, first, last):
-        # As the Valuation page asks: one series over the marks' months, then the last month.
+        # As the Valuation page asks: one series over the marks' months. (Its what-if reads the
+        # whole company's series over the period, which with no filter is kpi_series_12m's.)
         marks = breakdowns.valuation_marks(con)
         months = breakdowns.mark_months(marks)
         series = metrics.kpi_series(con, min(months), max(months), Filters())
         at_marks = series[series["month"].isin([month_label(m) for m in months])]
-        return {"marks": marks, "mark_kpis": [at_marks, metrics.kpis(con, last, Filters())]}
+        return {"marks": marks, "mark_kpis": [at_marks]}
 
     return {
         "kpi_series_13m": lambda con, first, last: {"kpis": metrics.kpi_series(con, add_months(last, -12), last)},

@@ -235,7 +235,7 @@ def workloads() -> dict:
 
     def valuation(con, first, last):
         marks = _sql(con, "marks")
-        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]] + [last]
+        months = [date(m.year, m.month, 1) for m in marks["as_of_date"]]
         return {"marks": marks, "mark_kpis": [series(con, m, m) for m in months]}
 
     def summary(con, first, last):

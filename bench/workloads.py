@@ -20,7 +20,7 @@ WORKLOADS = {
     "billings_by_segment": "breakdowns.billings_by_segment(period)",
     "top_clients": f"breakdowns.top_clients(period, limit {TOP_CLIENTS})",
     "retention": "metrics.retention()",
-    "valuation": "breakdowns.valuation_marks() + metrics.kpi_series(the marks' months) + metrics.kpis(last month)",
+    "valuation": "breakdowns.valuation_marks() + metrics.kpi_series(the marks' months)",
 }
 PAGES = (
     ("Overview", ("kpi_series_13m",)),
@@ -31,7 +31,7 @@ PAGES = (
     ("Valuation", ("kpi_series_12m", "valuation")),
 )
 TIMED_FUNCTIONS = {
-    "expertnet.metrics": {"kpi_series", "kpis", "retention"},
+    "expertnet.metrics": {"kpi_series", "retention"},
     "expertnet.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
                              "billings_by_segment", "top_clients", "valuation_marks"},
 }

@@ -43,7 +43,9 @@ else:
         for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
 
 st.subheader("What if: ARR times a multiple")
-company_now = context.call(metrics.kpis, context.last_month, Filters(), context.role)
+# The whole company over the period: with no filter set, the very series the charts above drew.
+company_period = context.call(metrics.kpi_series, context.first_month, context.last_month, Filters(), context.role)
+company_now = metrics.records(company_period.tail(1))[0]
 arr = company_now["arr_usd"]
 if arr is None:
     widgets.empty_state("There is no ARR to multiply in this month.")

@@ -35,7 +35,7 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
         (breakdowns.billings_by_segment, period),
         (breakdowns.top_clients, (*period, show_client_names)),
         (metrics.retention, (filters, role)),
-        (metrics.kpis, (last, Filters(), role)),          # Valuation: the whole company, whatever the filters
+        (metrics.kpi_series, (first, last, Filters(), role)),   # Valuation: the whole company, whatever the filters
     ]
     if role != privacy.INVESTOR:
         views += [
