@@ -6,28 +6,29 @@
 -- logs. The base, all experts with work in M-12, is experts_active of M-12 (activity_by_month).
 -- Grain: one row per month M from $from_month to $to_month. Units: experts.
 -- Parameters: $from_month, $to_month, $min_experts; $domain, $country, $cohort (NULL = all).
-WITH work AS (
-    SELECT client_id, expert_id, month
+WITH client_experts AS (
+    -- client_expert_months has one row per client, expert and month: a row is one expert
+    SELECT client_id, month, count(*) AS experts
     FROM kept_client_expert_months($domain, $country, $cohort)
     WHERE month BETWEEN CAST($from_month - INTERVAL 12 MONTH AS DATE) AND $to_month
+    GROUP BY ALL
 ), base_clients AS (
     -- each client billed in M-12, keyed by M
-    SELECT DISTINCT client_id, CAST(month + INTERVAL 12 MONTH AS DATE) AS month
-    FROM work WHERE month <= CAST($to_month - INTERVAL 12 MONTH AS DATE)
-), current_work AS (
-    -- client_expert_months has one row per client, expert and month: a row is one expert
-    SELECT w.month, w.client_id, w.expert_id
-    FROM work w SEMI JOIN base_clients b ON b.client_id = w.client_id AND b.month = w.month
-    WHERE w.month >= $from_month
+    SELECT client_id, CAST(month + INTERVAL 12 MONTH AS DATE) AS month
+    FROM client_experts WHERE month <= CAST($to_month - INTERVAL 12 MONTH AS DATE)
 ), largest_client AS (
-    SELECT month, max(experts) AS experts
-    FROM (SELECT month, client_id, count(*) AS experts FROM current_work GROUP BY ALL)
-    GROUP BY month
+    SELECT cur.month, max(cur.experts) AS experts
+    FROM client_experts cur SEMI JOIN base_clients b ON b.client_id = cur.client_id AND b.month = cur.month
+    WHERE cur.month >= $from_month
+    GROUP BY cur.month
 ), counted AS (
-    SELECT month, count(DISTINCT expert_id) AS experts
-    FROM current_work
-    WHERE month IN (SELECT month FROM largest_client WHERE experts < $min_experts)
-    GROUP BY month
+    -- the exact count, only in the months where the floor must be exact
+    SELECT w.month, count(DISTINCT w.expert_id) AS experts
+    FROM kept_client_expert_months($domain, $country, $cohort) w
+    SEMI JOIN base_clients b ON b.client_id = w.client_id AND b.month = w.month
+    WHERE w.month BETWEEN $from_month AND $to_month
+      AND w.month IN (SELECT month FROM largest_client WHERE experts < $min_experts)
+    GROUP BY w.month
 )
 SELECT m.month,
        coalesce(c.experts, l.experts, 0) AS current_experts_floor
