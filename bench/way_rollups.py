@@ -1,40 +1,49 @@
 """Way 1, this project: each workload calls the functions the pages call (expertnet.metrics and
 expertnet.breakdowns) on the dashboard's read-only connection, i.e. the project's SQL over the rollups
 built at load time. Like the other ways' workloads, each takes (context, first, last) -- here the
-connection and the period's first and last month -- and returns {part: rows}."""
+connection and the period's first and last month -- and returns {part: rows}.
+
+The benchmark's view is a founder's with no filter; bench/views.py times others (a filter set, an
+investor) with the same workloads."""
 
 from bench.months import add_months
 from bench.workloads import TOP_CLIENTS
 
 
-def workloads() -> dict:
-    from expertnet import breakdowns, metrics
+def workloads(filters=None, role: str = "founder") -> dict:
+    from expertnet import breakdowns, metrics, privacy
     from expertnet.filters import Filters, month_label
+    filters = filters or Filters()
+    client_names = role != privacy.INVESTOR     # a share link's default
 
     def valuation(con, first, last):
-        # As the Valuation page asks: one series over the marks' months. (Its what-if reads the
-        # whole company's series over the period, which with no filter is kpi_series_12m's.)
+        # As the Valuation page asks: one series of the whole company from the first mark to the
+        # last of the marks and the period's last month (its what-if reads that month).
         marks = breakdowns.valuation_marks(con)
-        months = breakdowns.mark_months(marks)
-        series = metrics.kpi_series(con, min(months), max(months), Filters())
-        at_marks = series[series["month"].isin([month_label(m) for m in months])]
+        mark_months = breakdowns.mark_months(marks)
+        months = [*mark_months, last]
+        series = metrics.kpi_series(con, min(months), max(months), Filters(), role)
+        at_marks = series[series["month"].isin([month_label(m) for m in mark_months])]
         return {"marks": marks, "mark_kpis": [at_marks]}
 
     return {
-        "kpi_series_13m": lambda con, first, last: {"kpis": metrics.kpi_series(con, add_months(last, -12), last)},
-        "kpi_series_12m": lambda con, first, last: {"kpis": metrics.kpi_series(con, first, last)},
+        "kpi_series_13m": lambda con, first, last: {
+            "kpis": metrics.kpi_series(con, add_months(last, -12), last, filters, role)},
+        "kpi_series_12m": lambda con, first, last: {"kpis": metrics.kpi_series(con, first, last, filters, role)},
         "activation_by_cohort": lambda con, first, last: {
-            "activation": breakdowns.activation_by_cohort(con, first, last)},
+            "activation": breakdowns.activation_by_cohort(con, first, last, filters, role)},
         "experts_by_domain": lambda con, first, last: {
-            "segments": breakdowns.experts_by_segment(con, "domain", first, last)},
+            "segments": breakdowns.experts_by_segment(con, "domain", first, last, filters, role)},
         "experts_by_country": lambda con, first, last: {
-            "segments": breakdowns.experts_by_segment(con, "country", first, last)},
-        "earnings_summary": lambda con, first, last: {"summary": [breakdowns.earnings_summary(con, first, last)]},
-        "earnings_histogram": lambda con, first, last: {"histogram": breakdowns.earnings_histogram(con, first, last)},
+            "segments": breakdowns.experts_by_segment(con, "country", first, last, filters, role)},
+        "earnings_summary": lambda con, first, last: {
+            "summary": [breakdowns.earnings_summary(con, first, last, filters, role)]},
+        "earnings_histogram": lambda con, first, last: {
+            "histogram": breakdowns.earnings_histogram(con, first, last, filters, role)},
         "billings_by_segment": lambda con, first, last: {
-            "billings_by_segment": breakdowns.billings_by_segment(con, first, last)},
+            "billings_by_segment": breakdowns.billings_by_segment(con, first, last, filters, role)},
         "top_clients": lambda con, first, last: {
-            "top_clients": breakdowns.top_clients(con, first, last, limit=TOP_CLIENTS)},
-        "retention": lambda con, first, last: {"retention": metrics.retention(con)},
+            "top_clients": breakdowns.top_clients(con, first, last, filters, role, client_names, limit=TOP_CLIENTS)},
+        "retention": lambda con, first, last: {"retention": metrics.retention(con, filters, role)},
         "valuation": valuation,
     }

@@ -20,7 +20,7 @@ WORKLOADS = {
     "billings_by_segment": "breakdowns.billings_by_segment(period)",
     "top_clients": f"breakdowns.top_clients(period, limit {TOP_CLIENTS})",
     "retention": "metrics.retention()",
-    "valuation": "breakdowns.valuation_marks() + metrics.kpi_series(the marks' months)",
+    "valuation": "breakdowns.valuation_marks() + metrics.kpi_series(first mark .. last month)",
 }
 PAGES = (
     ("Overview", ("kpi_series_13m",)),

@@ -29,23 +29,23 @@ st.subheader("Valuation marks")
 st.caption("Whole company. Implied multiple = post-money valuation / ARR run-rate of the whole company "
            "in the month of the mark.")
 marks = context.call(breakdowns.valuation_marks)
+mark_months = breakdowns.mark_months(marks) if len(marks) else []
+# One series of the whole company, whatever the filters, from the first mark to the last of
+# the marks and the period's last month: the marks' ARR and the what-if's.
+months = [*mark_months, context.last_month]
+company = context.call(metrics.kpi_series, min(months), max(months), Filters(), context.role).set_index("month")
+withheld = context.viewer.is_investor
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
 else:
-    mark_months = breakdowns.mark_months(marks)
-    company = context.call(metrics.kpi_series, min(mark_months), max(mark_months), Filters(), context.role)
-    at_month = company.set_index("month")
-    withheld = context.viewer.is_investor
     st.dataframe(pd.DataFrame([{
         "Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
-        "ARR that month": format_value(at_month.at[month_label(month), "arr_usd"], "usd", withheld),
-        "Implied ARR multiple": format_value(at_month.at[month_label(month), "implied_arr_multiple"], "x", withheld)}
+        "ARR that month": format_value(company.at[month_label(month), "arr_usd"], "usd", withheld),
+        "Implied ARR multiple": format_value(company.at[month_label(month), "implied_arr_multiple"], "x", withheld)}
         for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
 
 st.subheader("What if: ARR times a multiple")
-# The whole company over the period: with no filter set, the very series the charts above drew.
-company_period = context.call(metrics.kpi_series, context.first_month, context.last_month, Filters(), context.role)
-company_now = metrics.records(company_period.tail(1))[0]
+company_now = metrics.records(company.loc[[month_label(context.last_month)]].reset_index())[0]
 arr = company_now["arr_usd"]
 if arr is None:
     widgets.empty_state("There is no ARR to multiply in this month.")

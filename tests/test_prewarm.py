@@ -65,10 +65,9 @@ def test_a_prewarm_covers_each_live_links_investor_view(app_env, monkeypatch, tm
     monkeypatch.setenv("EXPERTNET_DB", str(fresh))
     session.computed.clear()
     prewarm(session.pin_snapshot())
-    # Overview's 13 months, the period's 12 and the valuation marks' months, for the founder's
-    # view and the live link's, and for the link the whole company's period too (Valuation's
-    # what-if; the founder's is the period's own); none for the revoked link.
-    assert session.computed["kpi_series"] == 3 + 4
+    # Overview's 13 months, the period's 12 and Valuation's whole company from the first mark
+    # to the last month, for the founder's view and the live link's; none for the revoked link.
+    assert session.computed["kpi_series"] == 2 * 3
     _investor_pages_compute_nothing(token)
 
 

@@ -35,7 +35,6 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
         (breakdowns.billings_by_segment, period),
         (breakdowns.top_clients, (*period, show_client_names)),
         (metrics.retention, (filters, role)),
-        (metrics.kpi_series, (first, last, Filters(), role)),   # Valuation: the whole company, whatever the filters
     ]
     if role != privacy.INVESTOR:
         views += [
@@ -43,9 +42,8 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
             (breakdowns.experts_page, (*period, "earnings_usd", True, breakdowns.EXPERTS_PAGE_SIZE, 0, True)),
         ]
     marks = cached_call(snapshot, breakdowns.valuation_marks)
-    if len(marks):
-        months = breakdowns.mark_months(marks)
-        views.append((metrics.kpi_series, (min(months), max(months), Filters(), role)))
+    months = [*(breakdowns.mark_months(marks) if len(marks) else []), last]   # Valuation: the whole company
+    views.append((metrics.kpi_series, (min(months), max(months), Filters(), role)))
     return views
 
 
