@@ -1,12 +1,14 @@
-"""Month arithmetic for the benchmark: months as the first day of the month (datetime.date), stepping by
-whole months, the list of months of a period, a month's last day and its YYYY-MM label."""
+"""Month arithmetic for the benchmark: months as the first day of the month (datetime.date). Stepping
+and labels are the project's own (expertnet.filters: plain date arithmetic, no metric logic, so ways 2
+and 3 stay independent of the project's metrics); the list of a period's months and a month's last
+day are the benchmark's."""
 
 from datetime import date
 
+from expertnet.filters import add_months
+from expertnet.filters import month_label as label
 
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
+__all__ = ["add_months", "label", "month_range", "last_day"]
 
 
 def month_range(first: date, last: date) -> list[date]:
@@ -15,10 +17,6 @@ def month_range(first: date, last: date) -> list[date]:
         months.append(month)
         month = add_months(month, 1)
     return months
-
-
-def label(month) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 def last_day(month: date) -> date:
