@@ -22,7 +22,7 @@ def workloads(filters=None, role: str = "founder") -> dict:
         marks = breakdowns.valuation_marks(con)
         mark_months = breakdowns.mark_months(marks)
         months = [*mark_months, last]
-        series = metrics.kpi_series(con, min(months), max(months), Filters(), role)
+        series = metrics.company_series(con, min(months), max(months), filters, role)
         at_marks = series[series["month"].isin([month_label(m) for m in mark_months])]
         return {"marks": marks, "mark_kpis": [at_marks]}
 

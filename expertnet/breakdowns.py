@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import privacy
+from . import metrics, privacy
 from .filters import BadInput, Filters
 from .queries import run, run_to_csv
 
@@ -35,6 +35,9 @@ def activation_by_cohort(con, first: date, last: date, filters: Filters = Filter
     frame = run(con, "activation_by_cohort", **_range(first, last, filters))
     if role == privacy.INVESTOR:
         frame = privacy.withhold_by_basis(frame, "cohort_size", ["activated_90d", "activation_rate_90d"])
+        # the ratio rule: a rate times the cohort shown gives the activated count away
+        frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"],
+                                                     frame["activated_90d"].map(privacy.count_is_withheld))
         frame = _withhold_counts(frame, ["cohort_size", "activated_90d"])
     return frame
 
@@ -46,9 +49,36 @@ def experts_by_segment(con, by: str, first: date, last: date, filters: Filters =
         raise BadInput(f"breakdown must be one of {', '.join(SEGMENT_KINDS)}")
     frame = run(con, "experts_by_segment", by=by, **_range(first, last, filters))
     if role == privacy.INVESTOR:
-        frame = privacy.withhold_by_basis(frame, "experts_active", ["hours", "expert_pay_usd", "avg_pay_rate_usd"])
-        frame = _withhold_counts(frame, ["experts_total", "experts_approved", "experts_active"])
+        frame = _investor_segments(con, frame, by, first, last, filters)
     return frame
+
+
+def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """Domains or countries for an investor: rows that single out fewer than 11 experts in any
+    month of the period, or in a count they show, merged into one "other" row."""
+    monthly = run(con, "segment_activity_by_month", by=by, **_range(first, last, filters))
+    per_month = monthly.pivot(index="segment", columns="month", values="experts_active")
+    experts = frame.set_index("segment")[["experts_total", "experts_approved", "experts_active"]].join(per_month)
+    shown = privacy.rows_shown_separately(experts.fillna(0), disjoint=True)
+    alone, other = frame[frame["segment"].isin(shown)], frame[~frame["segment"].isin(shown)]
+    if len(other):
+        sums = other[["experts_total", "experts_approved", "experts_active", "hours", "expert_pay_usd"]].sum()
+        label = f"other {by}s ({len(other)})" if len(other) > 1 else "other"
+        row = {"segment": label, **sums.to_dict(),
+               "avg_pay_rate_usd": sums["expert_pay_usd"] / sums["hours"] if sums["hours"] else None}
+        alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)
+    alone = alone.astype({"avg_pay_rate_usd": "float64"})
+    money = ["hours", "expert_pay_usd", "avg_pay_rate_usd"]
+    # the period's sums add up the months: one month resting on 1 to 10 experts would follow
+    # from this period's sums and the neighbouring period's
+    if any(privacy.count_is_withheld(n) for n in monthly.groupby("month")["experts_active"].sum()):
+        for column in money:
+            alone[column] = privacy.blank(alone[column], [True] * len(alone))
+    alone = privacy.withhold_by_basis(alone, "experts_active", money)
+    # the rows add up to experts signed up to date, which a running count may withhold
+    if not metrics.running_total_shown(con, last, last, filters).iloc[0]:
+        alone["experts_total"] = privacy.blank(alone["experts_total"], [True] * len(alone))
+    return _withhold_counts(alone, ["experts_total", "experts_approved", "experts_active"])
 
 
 def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
@@ -73,6 +103,7 @@ def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
             row["top1pct_earnings_share"] = None
         if privacy.count_is_withheld(n):
             row["experts_earning"] = None
+        row["earnings_usd"] = None   # no page shows it, and it sums months an investor may not see
     return row
 
 
@@ -81,7 +112,7 @@ def earnings_histogram(con, first: date, last: date, filters: Filters = Filters(
     """earnings_from_usd, earnings_to_usd, experts: log-scale bins of each expert's period earnings."""
     frame = run(con, "earnings_histogram", **_range(first, last, filters))
     if role == privacy.INVESTOR:
-        frame = _withhold_counts(frame, ["experts"])
+        frame = privacy.merge_histogram_bins(frame)
     return frame
 
 
@@ -90,9 +121,26 @@ def billings_by_segment(con, first: date, last: date, filters: Filters = Filters
     """month, segment, billings_usd, and for an investor the experts behind them (else 0)."""
     frame = run(con, "billings_by_segment", count_experts=role == privacy.INVESTOR, **_range(first, last, filters))
     if role == privacy.INVESTOR:
-        frame = privacy.withhold_by_basis(frame, "experts", ["billings_usd"])
-        frame = _withhold_counts(frame, ["experts"])
+        frame = pd.concat([_merge_small_segments(rows) for _, rows in frame.groupby("month", sort=True)]
+                          or [frame.iloc[:0]], ignore_index=True)
     return frame
+
+
+def _merge_small_segments(rows: pd.DataFrame) -> pd.DataFrame:
+    """One month of billings by segment for an investor: the segments with fewer than 11
+    experts merged with the smallest other one (an expert can bill several segments, so only
+    a member of 11 or more makes the merged row safe); if none has 11, one withheld row."""
+    rows = rows.sort_values("experts", ascending=False)
+    small = rows[rows["experts"] < privacy.MIN_EXPERTS]
+    if small.empty:
+        return rows
+    big = rows[rows["experts"] >= privacy.MIN_EXPERTS]
+    merged = pd.concat([small, big.tail(1)])
+    row = {"month": rows["month"].iloc[0], "segment": "all segments" if big.empty else "other segments",
+           "billings_usd": float("nan") if big.empty else merged["billings_usd"].sum(),
+           "experts": float("nan") if big.empty else merged["experts"].max()}
+    out = pd.concat([big.iloc[:-1], pd.DataFrame([row])], ignore_index=True)
+    return out.astype({"billings_usd": "float64", "experts": "Int64"})
 
 
 def top_clients(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
@@ -103,9 +151,35 @@ def top_clients(con, first: date, last: date, filters: Filters = Filters(), role
     if not show_client_names:
         frame["client"] = [f"{segment} client #{rank}" for segment, rank in zip(frame["segment"], frame["rank"])]
     if role == privacy.INVESTOR:
-        frame = privacy.withhold_by_basis(frame, "experts", ["billings_usd", "share"])
-        frame = _withhold_counts(frame, ["experts"])
-    return frame
+        frame = _investor_clients(con, frame, first, last, filters)
+    return frame.drop(columns=["client_id"])
+
+
+def _investor_clients(con, frame: pd.DataFrame, first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """The largest clients for an investor: a client stands alone when its billings rest on 0
+    or at least 11 experts in every month of the period; the others, and every client past
+    the list, are one "all other clients" row (the rows add up to billings, which are shown)."""
+    cells = run(con, "client_months_with_experts", **_range(first, last, filters))
+    if cells.empty:
+        return frame
+    per_month = cells.pivot(index="client_id", columns="month", values="experts").fillna(0)
+    per_month = per_month.loc[cells.groupby("client_id")["billings_usd"].sum().sort_values(ascending=False).index]
+    shown = set(privacy.rows_shown_separately(per_month, disjoint=False))
+    alone = frame[frame["client_id"].isin(shown)]
+    total = cells["billings_usd"].sum()
+    other_billings = total - alone["billings_usd"].sum()
+    if len(per_month) > len(alone):
+        outside = run(con, "experts_of_other_clients", client_ids=list(alone["client_id"]), **_range(first, last, filters))
+        row = {"rank": None, "client_id": None, "client": f"all other clients ({len(per_month) - len(alone)})",
+               "segment": "", "billings_usd": other_billings, "share": other_billings / total,
+               "experts": int(outside.iloc[0, 0])}
+        alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)
+    # the period's sums add up the months: a month resting on 1 to 10 experts would follow
+    activity = run(con, "activity_by_month", **_range(first, last, filters))
+    if any(privacy.count_is_withheld(n) for n in activity["experts_active"]):
+        for column in ("billings_usd", "share"):
+            alone[column] = privacy.blank(alone[column], [True] * len(alone))
+    return alone.astype({"rank": "Int64", "experts": "Int64"})
 
 
 def valuation_marks(con) -> pd.DataFrame:

@@ -182,7 +182,69 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
                                min_experts=privacy.MIN_EXPERTS)
         basis["retention_experts"] = np.minimum(year_ago_active, experts["current_experts_floor"])
         k = privacy.withhold_kpis(k, basis, KPIS)
+        k = _close_identities(con, k, activation, basis, first, last, filters)
     return k.reset_index(drop=True)
+
+
+MONEY_IDENTITY = ("bonuses_usd", "payouts_usd", "net_revenue_usd", "take_rate")
+
+
+def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.DataFrame,
+                      first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """An investor's KPIs, with what the figures shown would otherwise give away withheld too
+    (METRICS.md: members of an identity are withheld together; the ratio rule)."""
+    k = k.copy()
+    # payouts = pay + bonuses and net revenue = billings - payouts: one member withheld
+    # withholds bonuses, payouts, net revenue and the take rate together.
+    broken = k[["expert_pay_usd", "bonuses_usd", "payouts_usd", "billings_usd"]].isna().any(axis=1)
+    for key in MONEY_IDENTITY:
+        k[key] = privacy.blank(k[key], broken)
+    # ratio rule: a rate whose numerator is a count of 1 to 10 experts gives that count away
+    activated = activation["activated_90d"].to_numpy()
+    k["activation_rate_90d"] = privacy.blank(k["activation_rate_90d"],
+                                             [privacy.count_is_withheld(a) for a in activated])
+    # a share of billings times billings is that client's billings: it needs 11 experts of its own
+    clients = run(con, "client_months_with_experts", from_month=first, to_month=last, **filters.as_params())
+    clients["month"] = pd.to_datetime(clients["month"]).dt.date
+    ranked = clients.groupby("month", sort=False)
+    top = ranked["experts"].first().reindex(k.index).fillna(0)
+    top5 = ranked["experts"].apply(lambda e: e.head(5).max()).reindex(k.index).fillna(0)
+    k["top_client_share"] = privacy.blank(k["top_client_share"], top < privacy.MIN_EXPERTS)
+    k["top5_client_share"] = privacy.blank(k["top5_client_share"], top5 < privacy.MIN_EXPERTS)
+    # with three clients or fewer, the HHI and the top share solve for every client's share
+    k["client_hhi"] = privacy.blank(k["client_hhi"], (top < privacy.MIN_EXPERTS) | (k["clients_active"] < 4))
+    k["experts_total"] = privacy.blank(k["experts_total"], ~running_total_shown(con, first, last, filters))
+    # the whole company's ARR beside a locked view's gives away the experts outside the view
+    outside = basis["company_experts_active"] - basis["experts_active"]
+    k["implied_arr_multiple"] = privacy.blank(k["implied_arr_multiple"], outside.map(privacy.count_is_withheld))
+    return k
+
+
+def running_total_shown(con, first: date, last: date, filters: Filters) -> pd.Series:
+    """For each month first..last, whether an investor may see experts signed up to date beside
+    new signups (privacy.cumulative_totals_shown), decided from the network's first month on so
+    that every period an investor picks shows the same months."""
+    start = run(con, "first_signup_month").iloc[0, 0]
+    start = first if start is None or pd.isna(start) else min(pd.Timestamp(start).date(), first)
+    counts = _month_frame(con, "expert_counts_by_month", start, last, filters)
+    shown = privacy.cumulative_totals_shown(counts["experts_total"], counts["experts_new"])
+    return pd.Series(shown, index=counts.index, dtype=bool).loc[first:last]
+
+
+def company_series(con, first: date, last: date, view: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+    """The whole company's KPIs, for figures that always describe it (valuation). For an
+    investor whose link locks `view`, the company's sums are withheld in the months where the
+    experts outside the view are 1 to 10: company minus view would give them away."""
+    company = kpi_series(con, first, last, Filters(), role)
+    if role != privacy.INVESTOR or view.is_empty():
+        return company
+    inside = _month_frame(con, "activity_by_month", first, last, view)["experts_active"].to_numpy()
+    everyone = _month_frame(con, "activity_by_month", first, last, Filters())["experts_active"].to_numpy()
+    small = [privacy.count_is_withheld(n) for n in everyone - inside]
+    for key in KPI_KEYS[1:]:
+        if KPIS_BY_KEY[key].basis is not None:
+            company[key] = privacy.blank(company[key], small)
+    return company
 
 
 def kpis(con, month: date, filters: Filters = Filters(), role: str = "founder") -> dict:

@@ -63,12 +63,18 @@ def withhold_kpis(kpis: pd.DataFrame, basis: pd.DataFrame, declarations) -> pd.D
 
 
 def withhold_retention(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cohorts under 11 experts are dropped whole; a count of 1 to 10 active is withheld with its rate."""
-    frame = frame[frame["cohort_size"] >= MIN_EXPERTS].copy()
-    small = frame["active"].map(count_is_withheld).astype(bool)
-    frame["active"] = blank(frame["active"], small)
-    frame["rate"] = blank(frame["rate"], small)
-    return frame.reset_index(drop=True)
+    """Cohorts under 11 experts are dropped whole; a count of 1 to 10 active is withheld with its
+    rate; and so are the cells that would give those away through a month's active experts
+    (protect_calendar_months)."""
+    frame = frame.reset_index(drop=True).copy()
+    cohort_index = frame["cohort"].str.slice(0, 4).astype(int) * 12 + frame["cohort"].str.slice(5, 7).astype(int)
+    frame["calendar"] = cohort_index + frame["months_since"]
+    frame["withheld"] = (frame["cohort_size"] < MIN_EXPERTS) | frame["active"].map(count_is_withheld).astype(bool)
+    withheld = protect_calendar_months(frame)
+    frame = frame.drop(columns=["calendar", "withheld"])
+    frame["active"] = blank(frame["active"], withheld)
+    frame["rate"] = blank(frame["rate"], withheld)
+    return frame[frame["cohort_size"] >= MIN_EXPERTS].reset_index(drop=True)
 
 
 def withhold_by_basis(frame: pd.DataFrame, basis_column: str, value_columns: list[str]) -> pd.DataFrame:
@@ -78,3 +84,116 @@ def withhold_by_basis(frame: pd.DataFrame, basis_column: str, value_columns: lis
     for column in value_columns:
         frame[column] = blank(frame[column], small)
     return frame
+
+
+# ---------------------------------------------------------------- what can be worked out
+# Withholding a figure is not enough when the figures shown beside it add up to it
+# (METRICS.md, "nothing withheld can be worked out"). The rules below close the
+# identities the pages show; `python -m expertnet audit-investor-view` checks them.
+
+def shown_count(count) -> bool:
+    """A count of experts an investor may see: 0, or 11 and more."""
+    return count is not None and not pd.isna(count) and not count_is_withheld(count)
+
+
+def cumulative_totals_shown(totals, steps) -> list[bool]:
+    """Which months of a cumulative count (experts signed up to date) may be shown beside
+    its monthly steps (new signups), walking from the first month with data.
+
+    A step of 1 to 10 is withheld, so the totals on both sides of it cannot both be shown.
+    The next total is shown again only once the withheld steps since the last shown total
+    add up to at least 11 and cannot be pinned one by one: with k of them, each 1 to 10,
+    their sum W must lie strictly between k and 10k (W = k means each is 1, W = 10k each 10)."""
+    shown, pending = [], []
+    for total, step in zip(totals, steps):
+        if count_is_withheld(step):
+            pending.append(step)
+        gap = sum(pending)
+        ok = shown_count(total) and (not pending or (gap >= MIN_EXPERTS and len(pending) < gap < 10 * len(pending)))
+        shown.append(ok)
+        if ok:
+            pending = []
+    return shown
+
+
+def rows_shown_separately(experts: pd.DataFrame, disjoint: bool) -> list:
+    """Which rows of a breakdown stand on their own; the rest are merged into one "other" row.
+
+    `experts` has one row per breakdown row, largest first, and one column per month of the
+    period (distinct experts behind the row's figures in that month) plus any count the row
+    shows. A row stands on its own when each of those is 0 or at least 11, so that no period
+    an investor can choose, nor the difference of two, singles out fewer than 11 experts.
+    The "other" row must pass the same test; while it does not, the smallest row standing on
+    its own joins it. Its experts per month are the sum of its rows' where the rows hold
+    different experts (`disjoint`, e.g. domains), else at least its largest row's."""
+    ok = experts.apply(lambda column: column.map(shown_count)).all(axis=1)
+    shown = [row for row in experts.index if ok[row]]
+    while True:
+        other = [row for row in experts.index if row not in shown]
+        if not other or not shown:
+            return shown
+        merged = experts.loc[other].sum() if disjoint else experts.loc[other].max()
+        if all(shown_count(v) for v in merged):
+            return shown
+        shown.pop()
+
+
+def merge_histogram_bins(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adjacent bins merged, from the lowest up, until each holds at least 11 experts; what is
+    left at the top joins the last full bin. (earnings_from_usd, earnings_to_usd, experts)."""
+    groups, current = [], None
+    for row in frame.sort_values("earnings_from_usd").itertuples(index=False):
+        if current is None:
+            current = [row.earnings_from_usd, row.earnings_to_usd, row.experts]
+        else:
+            current[1], current[2] = row.earnings_to_usd, current[2] + row.experts
+        if current[2] >= MIN_EXPERTS:
+            groups.append(current)
+            current = None
+    if current is not None and groups:
+        groups[-1][1], groups[-1][2] = current[1], groups[-1][2] + current[2]
+    return pd.DataFrame(groups, columns=["earnings_from_usd", "earnings_to_usd", "experts"]).astype(
+        {"experts": "Int64"})
+
+
+def _pinned(values: list, lows: list, highs: list) -> bool:
+    """Whether any of these unknowns, whose sum is known, is fixed by the sum and the bounds."""
+    total = sum(values)
+    for i in range(len(values)):
+        rest_low = sum(lows) - lows[i]
+        rest_high = sum(highs) - highs[i]
+        if max(lows[i], total - rest_high) >= min(highs[i], total - rest_low):
+            return True
+    return False
+
+
+def protect_calendar_months(frame: pd.DataFrame) -> pd.Series:
+    """For the retention grid: cells to withhold so that no withheld cell follows from a
+    month's active experts (shown as a KPI) minus the cells shown for that month.
+
+    `frame` holds every cohort of the view (cohort, months_since, cohort_size, active) with
+    `calendar` (the cohort month plus months_since) and `withheld` (the cells withheld by
+    the count rule or with their cohort). Per month, while the unknown cells could be pinned (one alone,
+    or their sum under 11, or bounds that leave one value), the smallest shown cell joins them."""
+    withheld = frame["withheld"].copy()
+    for _month, cells in frame.groupby("calendar"):
+        unknown = cells.index[withheld[cells.index]].tolist()
+        if not unknown:
+            continue
+        candidates = cells.loc[~withheld[cells.index]].sort_values("active")
+        while True:
+            values = [int(frame.at[i, "active"]) for i in unknown]
+            lows = [1 if 1 <= v <= 10 and frame.at[i, "cohort_size"] >= MIN_EXPERTS else 0
+                    for i, v in zip(unknown, values)]
+            highs = [int(frame.at[i, "cohort_size"]) if frame.at[i, "cohort_size"] >= MIN_EXPERTS else 10
+                     for i in unknown]
+            if sum(values) == 0 or (sum(values) >= MIN_EXPERTS and not _pinned(values, lows, highs)):
+                break
+            # a sum under 11 needs a cell with experts in it; a pinned one, any cell's slack
+            pool = candidates[candidates["active"] > 0] if sum(values) < MIN_EXPERTS else candidates
+            if pool.empty:
+                break
+            unknown.append(pool.index[0])
+            candidates = candidates.drop(pool.index[0])
+            withheld[unknown[-1]] = True
+    return withheld

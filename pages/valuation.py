@@ -33,7 +33,7 @@ mark_months = breakdowns.mark_months(marks) if len(marks) else []
 # One series of the whole company, whatever the filters, from the first mark to the last of
 # the marks and the period's last month: the marks' ARR and the what-if's.
 months = [*mark_months, context.last_month]
-company = context.call(metrics.kpi_series, min(months), max(months), Filters(), context.role).set_index("month")
+company = context.call(metrics.company_series, min(months), max(months), context.filters, context.role).set_index("month")
 withheld = context.viewer.is_investor
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")

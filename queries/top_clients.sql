@@ -9,7 +9,7 @@ WITH billed AS (
     WHERE month BETWEEN $from_month AND $to_month
     GROUP BY ALL
 )
-SELECT row_number() OVER (ORDER BY b.billings_usd DESC, b.client_id) AS rank,
+SELECT row_number() OVER (ORDER BY b.billings_usd DESC, b.client_id) AS rank, b.client_id,
        c.name AS client, c.segment, b.billings_usd,
        b.billings_usd / sum(b.billings_usd) OVER () AS share, b.experts
 FROM billed b JOIN clients c USING (client_id)

@@ -43,7 +43,7 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
         ]
     marks = cached_call(snapshot, breakdowns.valuation_marks)
     months = [*(breakdowns.mark_months(marks) if len(marks) else []), last]   # Valuation: the whole company
-    views.append((metrics.kpi_series, (min(months), max(months), Filters(), role)))
+    views.append((metrics.company_series, (min(months), max(months), filters, role)))
     return views
 
 
