@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from expertnet import privacy, share_links
+from expertnet import privacy
 from expertnet.ui.context import filter_bar
 from expertnet.ui.session import pin_snapshot
-from expertnet.ui.viewer import gate, resolve_viewer
+from expertnet.ui.viewer import gate, leave_preview, record_page_view, resolve_viewer
 from expertnet.warehouse import WarehouseMissing
 
 st.set_page_config(page_title="Expert network metrics", page_icon=":material/monitoring:", layout="wide")
@@ -39,10 +39,16 @@ if viewer.is_investor:
     expires = viewer.link.expires_at
     st.info(f"Shared with {viewer.name} · read-only, aggregates only · link expires {expires:%Y-%m-%d %H:%M} UTC",
             icon=":material/lock:")
+    if viewer.previewing:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption("You are previewing this link: these pages are exactly what its investor sees.")
+        if right.button("Back to my own view", key="leave-preview", icon=":material/arrow_back:"):
+            leave_preview()
+            st.rerun()
 
 context = filter_bar(snapshot, viewer)
 pages = [st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles]
 page = st.navigation(pages)
-if viewer.is_investor:
-    share_links.record_view(viewer.link.id, page.title)
+if viewer.is_investor and not viewer.previewing:
+    record_page_view(viewer.link.id, page.title)
 page.run()

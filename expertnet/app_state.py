@@ -17,7 +17,7 @@ from typing import Iterator
 from . import config
 from .filters import BadInput
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -57,7 +57,17 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
     failed_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sign_in_failures_by_email ON sign_in_failures (email, failed_at);
+CREATE TABLE IF NOT EXISTS sign_in_grants (
+    grant_hash  TEXT PRIMARY KEY,              -- sha256 of a one-time code that becomes a session cookie
+    email       TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
+    expires_at  TEXT NOT NULL
+);
 """
+
+# Columns added after a table was first made: (table, column, declaration).
+_ADDED_COLUMNS = (
+    ("share_views", "device", "TEXT"),        # the browser and device, in plain words (version 3)
+)
 
 
 class AppStateError(RuntimeError):
@@ -118,6 +128,9 @@ def _ensure_schema(con: sqlite3.Connection) -> None:
             for statement in _SCHEMA.split(";\n"):   # no statement or comment holds ";\n"
                 if statement.strip():
                     con.execute(statement)
+            for table, column, declaration in _ADDED_COLUMNS:
+                if column not in {row[1] for row in con.execute(f"PRAGMA table_info({table})")}:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
             con.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
         con.execute("COMMIT")
     except BaseException:

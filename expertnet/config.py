@@ -48,3 +48,10 @@ def prewarm_enabled() -> bool:
     """Whether a running dashboard watches for new snapshots and works out every page's
     default view in the background ($EXPERTNET_PREWARM=0 turns it off)."""
     return os.environ.get("EXPERTNET_PREWARM", "1") != "0"
+
+
+def demo_mode_requested() -> bool:
+    """Whether the dashboard may run in demo mode (the founder view with no sign-in, for this
+    machine only) when no sign-in is configured: only when asked for ($EXPERTNET_DEMO=1, as
+    `make run` does), never because the accounts database went missing."""
+    return os.environ.get("EXPERTNET_DEMO", "0") == "1"

@@ -81,6 +81,7 @@ class View(NamedTuple):
     to_name: str | None
     page: str
     viewed_at: datetime
+    device: str | None = None        # the browser and device in plain words (devices.describe_device)
 
 
 _COLUMNS = ("id, to_name, created_by, created_at, expires_at, revoked_at, "
@@ -296,34 +297,42 @@ def revoke(link_id: str) -> bool:
                            (to_text(app_state.utcnow()), link_id)).rowcount > 0
 
 
-def record_view(link_id: str, page: str) -> None:
-    """Note that the link's holder opened `page` now. Raises BadInput for an unknown link or a bad page name."""
+def record_view(link_id: str, page: str, device: str | None = None) -> None:
+    """Note that the link's holder opened `page` now, on `device` (plain words). Raises BadInput
+    for an unknown link or a bad page name."""
     page = clean_label(page, "page", MAX_PAGE)
+    device = clean_label(device, "device", MAX_PAGE) if device else None
     link_id = _link_id(link_id)
     if link_id is None:
         raise BadInput("there is no such share link")
     try:
         with app_state.connect() as con:
-            con.execute("INSERT INTO share_views (link_id, page, viewed_at) VALUES (?, ?, ?)",
-                        (link_id, page, to_text(app_state.utcnow())))
+            con.execute("INSERT INTO share_views (link_id, page, viewed_at, device) VALUES (?, ?, ?, ?)",
+                        (link_id, page, to_text(app_state.utcnow()), device))
     except sqlite3.IntegrityError:
         raise BadInput(f"there is no share link {link_id}") from None
 
 
 def views(link_id: str | None = None) -> list[View]:
-    """Views of one link, or of all links, oldest first: (link_id, to_name, page, viewed_at)."""
-    query = ("SELECT v.link_id, l.to_name, v.page, v.viewed_at FROM share_views v "
+    """Views of one link, or of all links, newest first: (link_id, to_name, page, viewed_at, device)."""
+    query = ("SELECT v.link_id, l.to_name, v.page, v.viewed_at, v.device FROM share_views v "
              "LEFT JOIN share_links l ON l.id = v.link_id")
     with app_state.connect() as con:
         if link_id is None:
-            rows = con.execute(query + " ORDER BY v.viewed_at, v.id").fetchall()
+            rows = con.execute(query + " ORDER BY v.viewed_at DESC, v.id DESC").fetchall()
         else:
-            rows = con.execute(query + " WHERE v.link_id = ? ORDER BY v.viewed_at, v.id",
+            rows = con.execute(query + " WHERE v.link_id = ? ORDER BY v.viewed_at DESC, v.id DESC",
                                (_link_id(link_id) or "",)).fetchall()
-    return [View(r[0], r[1], r[2], from_text(r[3])) for r in rows]
+    return [View(r[0], r[1], r[2], from_text(r[3]), r[4]) for r in rows]
 
 
 def view_counts() -> dict[str, int]:
-    """How many page views each link has had (links never viewed are absent)."""
+    """How many pages each link has had opened (links never viewed are absent)."""
+    return {link_id: count for link_id, (count, _last) in view_summary().items()}
+
+
+def view_summary() -> dict[str, tuple[int, datetime]]:
+    """Per link: (pages opened, when the last was opened); links never viewed are absent."""
     with app_state.connect() as con:
-        return dict(con.execute("SELECT link_id, count(*) FROM share_views GROUP BY link_id").fetchall())
+        rows = con.execute("SELECT link_id, count(*), max(viewed_at) FROM share_views GROUP BY link_id").fetchall()
+    return {link_id: (count, from_text(last)) for link_id, count, last in rows}

@@ -383,22 +383,25 @@ def test_views_record_page_and_time(access_env, clock):
     link, _, _ = share_links.create_link("Jane", 30, "ann@example.com")
     other, _, _ = share_links.create_link("Bo", 30, "ann@example.com")
     first = clock.now
-    share_links.record_view(link.id, "Overview")
+    share_links.record_view(link.id, "Overview", "Chrome on Android")
     clock.advance(minutes=5)
     share_links.record_view(link.id, "Retention")
     share_links.record_view(other.id, "Overview")
-    assert share_links.views(link.id) == [(link.id, "Jane", "Overview", first),
-                                          (link.id, "Jane", "Retention", first + timedelta(minutes=5))]
-    assert [(v.link_id, v.page) for v in share_links.views()] == [(link.id, "Overview"), (link.id, "Retention"),
-                                                                 (other.id, "Overview")]
+    # newest first
+    assert share_links.views(link.id) == [(link.id, "Jane", "Retention", first + timedelta(minutes=5), None),
+                                          (link.id, "Jane", "Overview", first, "Chrome on Android")]
+    assert [(v.link_id, v.page) for v in share_links.views()] == [(other.id, "Overview"), (link.id, "Retention"),
+                                                                 (link.id, "Overview")]
     assert share_links.view_counts() == {link.id: 2, other.id: 1}
+    assert share_links.view_summary() == {link.id: (2, first + timedelta(minutes=5)),
+                                          other.id: (1, first + timedelta(minutes=5))}
     assert share_links.views("000000000000") == []
     with pytest.raises(BadInput):
         share_links.record_view("000000000000", "Overview")
     with pytest.raises(BadInput):
         share_links.record_view(link.id, "x" * 10_000)
     share_links.record_view(link.id, "'; DROP TABLE share_views; --")   # stored as text, harmlessly
-    assert share_links.views(link.id)[-1].page == "'; DROP TABLE share_views; --"
+    assert share_links.views(link.id)[0].page == "'; DROP TABLE share_views; --"
 
 
 def test_views_from_many_threads_are_all_kept(access_env):
@@ -512,3 +515,21 @@ def test_cli_share_refuses_bad_input_and_short_keys(access_env, monkeypatch):
     assert short.returncode == 2
     assert short.stderr.startswith("error: EXPERTNET_SHARE_KEY is too short: 16 bytes")
     assert share_links.list_links() == []
+
+
+@pytest.mark.parametrize("user_agent, words", [
+    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+     "Chrome on Android"),
+    ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 "
+     "Mobile/15E148 Safari/604.1", "Safari on iPhone"),
+    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 "
+     "Edg/131.0", "Edge on Windows"),
+    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Mac"),
+    ("curl/8.5.0", "another browser"),
+    ("<script>alert(1)</script>", "another browser"),
+    ("", "unknown browser"),
+    (None, "unknown browser"),
+])
+def test_devices_in_plain_words(user_agent, words):
+    from expertnet.devices import describe_device
+    assert describe_device(user_agent) == words

@@ -223,7 +223,8 @@ def test_expired_link(app_env, clock):
     at.run()
     assert_not_valid(at)
     assert_not_valid(through_link(token).run())
-    assert [v.page for v in share_links.views(link.id)] == ["Overview", "Overview"]
+    # one page opened: its reruns are not views of their own
+    assert [v.page for v in share_links.views(link.id)] == ["Overview"]
 
 
 def test_revoked_link_stops_at_the_next_run(app_env):
@@ -377,8 +378,9 @@ def test_a_view_is_recorded_per_page_opened(app_env):
     for path, title in INVESTOR_PAGES[1:] + INVESTOR_PAGES[:1]:
         at.switch_page(path).run()
         opened.append(title)
+    at.run()                                   # a rerun of the same page is no new view
     views = share_links.views(link.id)
-    assert [v.page for v in views] == opened
+    assert [v.page for v in views] == opened[::-1]    # newest first
     assert {v.to_name for v in views} == {"Jane"}
     assert share_links.views(other.id) == []
     assert share_links.view_counts() == {link.id: len(opened)}

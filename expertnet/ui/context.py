@@ -27,6 +27,7 @@ class Viewer:
     link: object | None = None             # the share_links.ShareLink an investor came through
     locked: Filters = field(default_factory=Filters)
     show_client_names: bool = True
+    previewing: bool = False               # a founder or ops looking through a share link
 
     @property
     def is_investor(self) -> bool:

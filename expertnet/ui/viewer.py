@@ -8,14 +8,18 @@ is served only to a browser on this machine (demo mode). Anyone else sees no dat
 
 import ipaddress
 import math
+from dataclasses import replace
 
 import streamlit as st
 
-from .. import accounts, privacy, share_links
+from .. import accounts, config, privacy, share_links
+from ..devices import describe_device
 from .context import Viewer
 
 SESSION_COOKIE = "expertnet_session"
 _TOKEN_KEY = "_session_token"
+_SHARE_KEY = "_share_token"
+_VIEWED_KEY = "_last_page_viewed"
 
 
 def gate(title: str, render) -> None:
@@ -55,11 +59,34 @@ def is_loopback(address) -> bool:
     return (mapped or ip).is_loopback
 
 
+def _host_is_loopback(host: str) -> bool:
+    """The Host header names this machine: localhost, 127.x or [::1], with or without a port."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        host = host[1:host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":")[0]
+    return host == "localhost" or is_loopback(host)
+
+
+def demo_mode_allowed() -> bool:
+    """Demo mode serves only when asked for, and only a browser on this machine that also
+    addressed it as this machine: a forwarder or tunnel on another address connects from
+    loopback, but the browser behind it sends that other address as its Host."""
+    if not config.demo_mode_requested() or not is_loopback(st.context.ip_address):
+        return False
+    headers = st.context.headers
+    if not headers:          # no connection at all (a test harness): nothing came from elsewhere
+        return True
+    return _host_is_loopback(headers.get("Host") or "")
+
+
 # ---------------------------------------------------------------- investors
 
 def investor_from_link(token: str) -> Viewer:
     link, _reason = share_links.resolve(token)
     if link is None:
+        st.session_state.pop(_SHARE_KEY, None)   # a reload without the link returns to one's own view
         # Say nothing about why: an expired link and a forged one look the same.
         _stop_with("This link is not valid", "Ask the person who shared it for a new link.")
     return Viewer(privacy.INVESTOR, link.to_name, link=link, locked=link.filters(),
@@ -156,20 +183,64 @@ def _local_viewer() -> Viewer:
     return Viewer(role, email)
 
 
+def _share_token() -> str | None:
+    """The share link of this browser session. It is bound to the session when the link is
+    first opened and put back into every page's address, so the sidebar's links, a reload,
+    back and forward, and a copied address all stay in the investor's view."""
+    token = st.query_params.get("share")
+    if token is not None:
+        st.session_state[_SHARE_KEY] = token
+        return token
+    token = st.session_state.get(_SHARE_KEY)
+    if token is not None:
+        st.query_params["share"] = token
+    return token
+
+
+def _own_role(secrets: dict) -> str | None:
+    """The role this browser has on its own, without a share link (None: none), without
+    showing a sign-in form: what decides whether a share link is a founder's preview."""
+    if "auth" in secrets:
+        return _role_from_allowlist(str(st.user.get("email") or ""), secrets) if st.user.is_logged_in else None
+    if accounts.has_accounts():
+        token = st.context.cookies.get(SESSION_COOKIE)
+        user = accounts.session_user(token) if token else None
+        return user[1] if user else None
+    return privacy.FOUNDER if demo_mode_allowed() else None
+
+
+def leave_preview() -> None:
+    st.session_state.pop(_SHARE_KEY, None)
+    st.query_params.pop("share", None)
+
+
 def resolve_viewer() -> Viewer:
     """The viewer of this run, or a page without data and st.stop()."""
     secrets = _secrets()
-    token = st.query_params.get("share")
+    token = _share_token()
     if token is not None:
-        return investor_from_link(token)
+        viewer = investor_from_link(token)
+        if _own_role(secrets) is not None:
+            viewer = replace(viewer, previewing=True)
+        return viewer
     if "auth" in secrets:
         return _oidc_viewer(secrets)
     if accounts.has_accounts():
         return _local_viewer()
-    if is_loopback(st.context.ip_address):
+    if demo_mode_allowed():
         return Viewer(privacy.FOUNDER, "local demo", demo_mode=True)
     _stop_with("Sign-in is not configured",
-               "This dashboard is in demo mode, which only serves a browser on the machine it runs on. "
-               "To open it from elsewhere, add an account with `python -m expertnet users add EMAIL --role "
-               "founder`, or configure an identity provider in .streamlit/secrets.toml "
-               "(see secrets.toml.example).")
+               "No account or identity provider is set up, so this dashboard shows no data. Add an account "
+               "with `python -m expertnet users add EMAIL --role founder`, or configure an identity provider "
+               "in .streamlit/secrets.toml (see secrets.toml.example). To try it on this machine alone, "
+               "start it in demo mode with `make run` (EXPERTNET_DEMO=1) and open http://localhost:8501.")
+
+
+def record_page_view(link_id: str, page: str) -> None:
+    """One view per page opened through a link, not per rerun (a filter change or a click inside
+    the page reruns it), with the browser and device in plain words."""
+    opened = (link_id, page)
+    if st.session_state.get(_VIEWED_KEY) == opened:
+        return
+    st.session_state[_VIEWED_KEY] = opened
+    share_links.record_view(link_id, page, describe_device(st.context.headers.get("User-Agent")))
