@@ -161,7 +161,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as state:
         env = dict(os.environ, EXPERTNET_DB=str(Path(args.db).resolve()),
                    EXPERTNET_APP_STATE=f"{state}/app.sqlite3", EXPERTNET_SHARE_KEY_FILE=f"{state}/share.key",
-                   EXPERTNET_SECRETS=f"{state}/none.toml")
+                   EXPERTNET_SECRETS=f"{state}/none.toml", EXPERTNET_DEMO="1")
         token = share_token(env, "Benchmark Investor")
         port = free_port()
         server = start_server(env, port)

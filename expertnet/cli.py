@@ -99,6 +99,31 @@ def cmd_retention(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from .audit import audit_investor_view
+    from .share_links import get_link
+    if args.link:
+        link = get_link(args.link)
+        if link is None:
+            raise CliError(f"there is no share link {args.link[:40]!r} (see `python -m expertnet share list`)")
+        filters, names, whose = link.filters(), link.show_client_names, f"link {link.id} for {link.to_name}"
+    else:
+        filters, names, whose = _filters(args), False, "a link"
+    with open_read_only(args.db) as con:
+        report = audit_investor_view(con, filters, names, _progress)
+    print(f"Disclosure audit of {whose} ({filters.describe()}; client names {'shown' if names else 'hidden'})")
+    print(f"checked {report.figures:,} figures ({report.withheld:,} withheld) over {report.periods:,} periods, "
+          f"with {report.equations:,} identities between them")
+    if not report.findings:
+        print("nothing withheld can be worked out from what is shown")
+        return 0
+    print(f"{len(report.findings):,} withheld figure(s) can be worked out:")
+    for finding in report.findings[:100]:
+        print(f"  {finding.figure}: {finding.value:,.2f}, pinned to {finding.low:,.2f} .. {finding.high:,.2f} "
+              f"by {finding.how}")
+    return 1
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="investor: withhold what an investor may not see")
         p.add_argument("--format", choices=("table", "json"), default="table")
         p.set_defaults(run=run)
+    p = commands.add_parser("audit-investor-view",
+                            help="try to work out every withheld figure of an investor's view from the shown ones")
+    p.add_argument("--db", default=warehouse_target(), help=db_help)
+    p.add_argument("--link", help="the share link's id (its locked filters and client names)")
+    p.add_argument("--domain")
+    p.add_argument("--country")
+    p.add_argument("--cohort", help="signup month, YYYY-MM")
+    p.set_defaults(run=cmd_audit)
     add_access_commands(commands)
     return parser
 

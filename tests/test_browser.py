@@ -37,7 +37,8 @@ def server(fixture_db, tmp_path_factory):
     """The real app on loopback, over the fixture warehouse, with its own app state."""
     state = tmp_path_factory.mktemp("browser-state")
     env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(state / "app.sqlite3"),
-               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"), EXPERTNET_PREWARM="1")
+               EXPERTNET_SHARE_KEY_FILE=str(state / "share.key"), EXPERTNET_SECRETS=str(state / "none.toml"), EXPERTNET_PREWARM="1",
+               EXPERTNET_DEMO="1")
     port = free_port()
     process = start_server(env, port)
     url = f"http://127.0.0.1:{port}"
@@ -208,7 +209,7 @@ def test_a_running_dashboard_prewarms_a_snapshot_swapped_in_under_it(fixture_db,
     ingest(FIXTURE_EXPORT, db)
     env = dict(os.environ, EXPERTNET_DB=str(db), EXPERTNET_APP_STATE=str(tmp_path / "app.sqlite3"),
                EXPERTNET_SHARE_KEY_FILE=str(tmp_path / "share.key"), EXPERTNET_SECRETS=str(tmp_path / "none.toml"),
-               EXPERTNET_PREWARM="1")
+               EXPERTNET_PREWARM="1", EXPERTNET_DEMO="1")
     port = free_port()
     process = start_server(env, port)
     output = collect_output(process)
