@@ -19,9 +19,17 @@ def app_state_path() -> Path:
     return Path(os.environ.get("EXPERTNET_APP_STATE") or DATA_DIR / "app_state.sqlite3")
 
 
-def base_url() -> str:
-    """Where the dashboard is reached; share links are made from it."""
-    return os.environ.get("EXPERTNET_BASE_URL", "http://localhost:8501").rstrip("/")
+DEFAULT_BASE_URL = "http://localhost:8501"
+
+
+def base_url(seen: str | None = None) -> str:
+    """Where the dashboard is reached; share links are made from it: $EXPERTNET_BASE_URL where
+    set, else the address the founder's browser is using (`seen`), else the default."""
+    return (os.environ.get("EXPERTNET_BASE_URL") or seen or DEFAULT_BASE_URL).rstrip("/")
+
+
+def base_url_source() -> str:
+    return "EXPERTNET_BASE_URL" if os.environ.get("EXPERTNET_BASE_URL") else "the default"
 
 
 def share_key_path() -> Path:

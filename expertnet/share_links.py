@@ -181,9 +181,10 @@ def _token(link: ShareLink, key: bytes) -> str:
     return f"{payload}.{_signature(payload, key)}"
 
 
-def url_for(link: ShareLink, key: bytes | str | None = None) -> str:
-    """The link's URL again (tokens are deterministic), e.g. to copy it a second time."""
-    return f"{config.base_url()}/?share={_token(link, signing_key(key))}"
+def url_for(link: ShareLink, key: bytes | str | None = None, base: str | None = None) -> str:
+    """The link's URL again (tokens are deterministic), e.g. to copy it a second time. `base` is
+    the address the dashboard is reached at; $EXPERTNET_BASE_URL, where set, wins over it."""
+    return f"{config.base_url(base)}/?share={_token(link, signing_key(key))}"
 
 
 def _read_token(token, key: bytes) -> tuple[str, int] | None:
@@ -210,7 +211,8 @@ def _read_token(token, key: bytes) -> tuple[str, int] | None:
 
 def create_link(to_name: str, days: int, created_by: str, locked_domain: str | None = None,
                 locked_country: str | None = None, locked_cohort: str | None = None,
-                show_client_names: bool = False, key: bytes | str | None = None) -> tuple[ShareLink, str, str]:
+                show_client_names: bool = False, key: bytes | str | None = None,
+                base: str | None = None) -> tuple[ShareLink, str, str]:
     """A new link for `to_name`, valid `days` (1..365) from now: (record, token, url).
     Locked filters are checked like the dashboard's (BadInput if wrong)."""
     to_name = clean_label(to_name, "the recipient's name", MAX_NAME)
@@ -239,7 +241,7 @@ def create_link(to_name: str, days: int, created_by: str, locked_domain: str | N
     else:
         raise RuntimeError("could not draw an unused link id")
     token = _token(link, signing)
-    return link, token, f"{config.base_url()}/?share={token}"
+    return link, token, f"{config.base_url(base)}/?share={token}"
 
 
 def resolve(token: str, key: bytes | str | None = None) -> tuple[ShareLink, None] | tuple[None, str]:

@@ -1,66 +1,117 @@
-"""Share (founders): make read-only investor links, see who opened what, revoke."""
+"""Share (founders): make read-only investor links, copy them again, see who opened what, revoke,
+and audit what a link shows before sending it."""
+
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
 
-from expertnet import share_links
-from expertnet.filters import BadInput
+from expertnet import breakdowns, share_links
+from expertnet.filters import BadInput, month_label
 from expertnet.ui import widgets
-from expertnet.ui.context import current
+from expertnet.ui.context import current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background
 
+ALL = "All"
 context = current()
 widgets.header(context, "Share", "Read-only links for investors: aggregates only, they expire, you can revoke them")
 
-with st.form("new-link", clear_on_submit=True):
-    st.subheader("New link")
+
+def _address_in_use() -> str | None:
+    """scheme://host:port of the address this browser opened the dashboard at."""
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+base = _address_in_use()
+options = context.call(breakdowns.filter_options)
+cohorts = month_options(options["first_month"], options["last_month"]) if options["first_month"] else []
+
+
+def _choice(label: str, values: list[str], current_value, key: str):
+    """A locked filter, picked from the values the warehouse holds; it starts at this view's."""
+    choices = [ALL] + values
+    start = choices.index(current_value) if current_value in choices else 0
+    picked = st.selectbox(label, choices, index=start, key=key)
+    return None if picked == ALL else picked
+
+
+with st.form("new-link", clear_on_submit=False):
+    st.subheader("Share this view")
     left, right = st.columns(2)
     to_name = left.text_input("Shared with", placeholder="Jane Doe, Acme Ventures", max_chars=120, key="share-to")
     days = right.number_input("Valid for (days)", min_value=1, max_value=share_links.MAX_DAYS, value=14, key="share-days")
-    st.caption("Lock the link to part of the network (the investor cannot change it); leave a field empty for all.")
+    st.caption("Lock the link to part of the network (the investor cannot change it). It starts from the "
+               "filters you have set in the sidebar.")
     a, b, c = st.columns(3)
-    domain = a.text_input("Domain", placeholder="software", key="share-domain")
-    country = b.text_input("Country", placeholder="US", key="share-country")
-    cohort = c.text_input("Signup cohort", placeholder="YYYY-MM", key="share-cohort")
+    with a:
+        domain = _choice("Domain", options["domains"], context.filters.domain, "share-domain")
+    with b:
+        country = _choice("Country", options["countries"], context.filters.country, "share-country")
+    with c:
+        cohort = _choice("Signup cohort", cohorts, month_label(context.filters.cohort) if context.filters.cohort
+                         else None, "share-cohort")
     names = st.checkbox("Show client names (otherwise a client is named by its segment)", key="share-names")
     created = st.form_submit_button("Create link", type="primary")
 if created:
     try:
-        link, _token, url = share_links.create_link(to_name, int(days), context.viewer.name, domain or None,
-                                                    country or None, cohort or None, names)
+        link, _token, url = share_links.create_link(to_name, int(days), context.viewer.name, domain, country,
+                                                    cohort, names, base=base)
     except (BadInput, ValueError) as error:
         st.error(f"The link was not created: {error}")
     else:
-        st.success(f"Link for {link.to_name}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
+        st.success(f"Link for {link.to_name}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC. Copy it "
+                   "with the button at the right of the box:")
         st.code(url, language=None)
         prewarm_link_in_background(context.snapshot, link)
 
 links = share_links.list_links()
-counts = share_links.view_counts()
+summary = share_links.view_summary()
 st.subheader("Links")
 if not links:
     st.info("No links yet.")
 else:
     st.dataframe(pd.DataFrame([{
-        "Id": l.id, "Shared with": l.to_name, "Created by": l.created_by, "Created": l.created_at,
-        "Expires": l.expires_at, "State": l.state(), "Views": counts.get(l.id, 0),
-        "Locked to": l.filters().describe(), "Client names": "shown" if l.show_client_names else "hidden"}
+        "Id": l.id, "Shared with": l.to_name, "Created by": l.created_by, "Created (UTC)": l.created_at,
+        "Expires (UTC)": l.expires_at, "State": l.state(), "Locked to": l.filters().describe(),
+        "Client names": "shown" if l.show_client_names else "hidden",
+        "Pages viewed": summary.get(l.id, (0, None))[0], "Last viewed (UTC)": summary.get(l.id, (0, None))[1]}
         for l in links]), hide_index=True, width="stretch")
-    valid = [l for l in links if l.state() == "valid"]
-    if valid:
-        left, right = st.columns([3, 1])
-        chosen = left.selectbox("Revoke a link", valid, format_func=lambda l: f"{l.id} — {l.to_name}",
-                                key="revoke-choice")
-        right.write("")
-        if right.button("Revoke", key="revoke", type="secondary"):
-            share_links.revoke(chosen.id)
-            st.toast(f"Revoked the link for {chosen.to_name}; it stops working at its next page load.")
-            st.rerun()
+    live = [l for l in links if l.state() == "valid"]
+    if live:
+        chosen = st.selectbox("A live link", live, key="link-choice",
+                              format_func=lambda l: f"{l.to_name} · {l.filters().describe()} · {l.id}")
+        copy, audit_it, revoke = st.tabs(["Copy it again", "Audit it", "Revoke it"])
+        with copy:
+            st.code(share_links.url_for(chosen, base=base), language=None)
+        with audit_it:
+            st.caption("Gathers every figure this link's investor can see, for every period they can pick, and "
+                       "tries to work out each withheld figure from the shown ones (see Definitions).")
+            if st.button("Run the disclosure audit", key="audit-link"):
+                from expertnet.audit import audit_investor_view
+                with st.spinner("Auditing every page and period of this link..."):
+                    report = audit_investor_view(context.snapshot.con, chosen.filters(), chosen.show_client_names)
+                checked = (f"Checked {report.figures:,} figures ({report.withheld:,} withheld) over "
+                           f"{report.periods:,} periods, with {report.equations:,} identities between them.")
+                if report.findings:
+                    st.error(f"{checked} {len(report.findings):,} withheld figures can be worked out; do not send "
+                             "this link. Run `python -m expertnet audit-investor-view --link "
+                             f"{chosen.id}` for the list.")
+                else:
+                    st.success(f"{checked} Nothing withheld can be worked out from what is shown.")
+        with revoke:
+            sure = st.checkbox(f"Yes, stop the link for {chosen.to_name} ({chosen.id})", key="revoke-sure")
+            if st.button("Revoke", key="revoke", type="primary", disabled=not sure):
+                share_links.revoke(chosen.id)
+                st.toast(f"Revoked the link for {chosen.to_name}; it stops working at its next page load.")
+                st.rerun()
 
 st.subheader("Who viewed what")
 seen = share_links.views()
 if not seen:
     st.info("No link has been opened yet.")
 else:
-    st.dataframe(pd.DataFrame([{"When (UTC)": v.viewed_at, "Shared with": v.to_name, "Page": v.page, "Link": v.link_id}
-                               for v in seen]), hide_index=True, width="stretch")
+    st.caption("One row per page opened, newest first.")
+    st.dataframe(pd.DataFrame([{"When (UTC)": v.viewed_at, "Shared with": v.to_name, "Page": v.page,
+                                "Browser and device": v.device or "unknown", "Link": v.link_id}
+                               for v in seen[:500]]), hide_index=True, width="stretch")

@@ -474,3 +474,42 @@ def test_a_page_address_on_the_servers_first_run_goes_through_the_gate(app_env, 
     else:
         assert titles(at) == ["Sign-in is not configured"]
         assert_no_data(at)
+
+
+# ---------------------------------------------------------------- the Share page
+
+def test_share_page_picks_locks_from_the_warehouse_copies_revokes_with_confirmation_and_audits(app_env):
+    founder = signed_in(domain="software").run()
+    founder.switch_page("pages/share.py").run()
+    no_exception(founder)
+    # the locks are dropdowns of the values that exist, starting from the current view
+    domain = founder.selectbox(key="share-domain")
+    assert domain.value == "software" and "finance" in domain.options and "All" in domain.options
+    assert founder.selectbox(key="share-country").options[0] == "All"
+    founder.text_input(key="share-to").input("Ada Investor")
+    founder.button[0].click().run()
+    no_exception(founder)
+    [link] = share_links.list_links()
+    assert (link.to_name, link.locked_domain) == ("Ada Investor", "software")
+    made = [c.value for c in founder.code]
+    assert made and made[0] == share_links.url_for(link)
+    # copy it again later: the same address
+    founder.run()
+    assert share_links.url_for(link) in [c.value for c in founder.code]
+    # revoking needs the confirmation first
+    revoke = next(b for b in founder.button if b.key == "revoke")
+    assert revoke.disabled
+    founder.checkbox(key="revoke-sure").check().run()
+    next(b for b in founder.button if b.key == "revoke").click().run()
+    assert share_links.get_link(link.id).state() == "revoked"
+
+
+def test_share_page_audit_button_reports_nothing_found_on_the_fixture(app_env):
+    share_links.create_link("Ada", 30, "f@example.com", locked_country="IN")
+    founder = signed_in().run()
+    founder.switch_page("pages/share.py").run()
+    next(b for b in founder.button if b.key == "audit-link").click().run()
+    no_exception(founder)
+    [message] = [s.value for s in founder.success]
+    assert "Nothing withheld can be worked out from what is shown." in message
+    assert "periods" in message

@@ -67,7 +67,8 @@ def test_a_prewarm_covers_each_live_links_investor_view(app_env, monkeypatch, tm
     prewarm(session.pin_snapshot())
     # Overview's 13 months, the period's 12 and Valuation's whole company from the first mark
     # to the last month, for the founder's view and the live link's; none for the revoked link.
-    assert session.computed["kpi_series"] == 2 * 3
+    assert session.computed["kpi_series"] == 2 * 2
+    assert session.computed["company_series"] == 2
     _investor_pages_compute_nothing(token)
 
 
@@ -80,7 +81,7 @@ def test_a_link_made_on_the_share_page_is_prewarmed_at_once(app_env, monkeypatch
     founder.switch_page("pages/share.py").run()
     monkeypatch.setenv("EXPERTNET_PREWARM", "1")     # only the new link's warm-up is under test
     founder.text_input(key="share-to").input("Ada Investor")
-    founder.text_input(key="share-country").input("US")
+    founder.selectbox(key="share-country").set_value("US")
     founder.button[0].click().run()
     no_exception(founder)
     [link] = share_links.list_links()
