@@ -6,7 +6,7 @@ import streamlit as st
 from expertnet import metrics
 from expertnet.filters import add_months
 from expertnet.formatting import format_value
-from expertnet.ui import widgets
+from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
 context = current()
@@ -34,6 +34,6 @@ else:
                            "Previous month": format_value(before[k.key], k.unit, withheld),
                            "Definition": k.definition, "Key": k.key} for k in metrics.KPIS[1:]])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download the KPIs of the last 13 months (CSV)", series.to_csv(index=False),
+    st.download_button("Download the KPIs of the last 13 months (CSV)", charts.csv_text(series),
                        f"kpis-{now['month']}.csv", "text/csv", key="overview-csv", on_click="ignore",
                        icon=":material/download:")

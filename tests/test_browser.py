@@ -165,7 +165,7 @@ def accounts_server(fixture_db, tmp_path_factory):
                    check=True, capture_output=True)
     port = free_port()
     process = start_server(env, port)
-    yield f"http://127.0.0.1:{port}"
+    yield {"url": f"http://127.0.0.1:{port}", "env": env}
     process.terminate()
     process.wait(10)
 
@@ -178,7 +178,7 @@ def _sign_in_form(page, url: str) -> None:
 
 
 def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_server, page):
-    _sign_in_form(page, accounts_server)
+    _sign_in_form(page, accounts_server["url"])
     page.get_by_role("textbox", name="Email").fill("ops@example.com")
     page.get_by_role("textbox", name="Password").fill("wrong password!")
     page.get_by_role("button", name="Sign in").click()
@@ -200,7 +200,7 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
     page.get_by_role("button", name="Sign out").click()
     page.locator("h1", has_text="Sign in").wait_for(timeout=60_000)
     page.wait_for_function("!document.cookie.includes('expertnet_session=')", timeout=30_000)
-    _sign_in_form(page, accounts_server)             # and a reload does not bring the session back
+    _sign_in_form(page, accounts_server["url"])             # and a reload does not bring the session back
 
 
 def test_a_running_dashboard_prewarms_a_snapshot_swapped_in_under_it(fixture_db, tmp_path, page):
@@ -220,3 +220,115 @@ def test_a_running_dashboard_prewarms_a_snapshot_swapped_in_under_it(fixture_db,
     finally:
         process.terminate()
         process.wait(10)
+
+
+# ---------------------------------------------------------------- journeys that click
+
+WIDTHS = {"phone": 390, "laptop": 1400, "wide": 1920}
+
+
+def _click_sidebar(page, title: str) -> None:
+    """Click a page's link in the sidebar as a person does (on a phone, open the sidebar first)."""
+    opened = _open_sidebar(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+    page.locator("h1", has_text=title).first.wait_for(timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)
+    if opened and page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "false":
+        page.locator("[data-testid='stSidebarCollapseButton'] button, [data-testid='stSidebarCollapseButton']").first.click()
+        page.wait_for_timeout(600)
+
+
+def _open_sidebar(page) -> bool:
+    """On a phone the sidebar starts closed: open it with its button, as a person would."""
+    if page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") != "true":
+        return False
+    page.locator("[data-testid='stExpandSidebarButton']").click()
+    page.wait_for_timeout(600)    # the sidebar slides in
+    return True
+
+
+def _investor_banner(page) -> str:
+    return page.locator("[data-testid='stAlert']").first.inner_text()
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
+def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(accounts_server, browser, width):
+    """An investor (no account in this browser) opens a link and moves around by clicking."""
+    from expertnet import share_links
+    url = accounts_server["url"]
+    token = share_token(accounts_server["env"], "Ada Investor", locked_country="IN")
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    open_page(page, f"{url}/?share={token}")
+    assert "Shared with Ada Investor" in _investor_banner(page)
+    shot(page, f"journey-investor-{width}-0-overview")
+    titles = ["Network growth", "Payouts", "Revenue & clients", "Cohorts", "Valuation", "Definitions", "Overview"]
+    for n, title in enumerate(titles, 1):
+        _click_sidebar(page, title)
+        assert page.locator("[data-testid='stException']").count() == 0, title
+        assert "Shared with Ada Investor" in _investor_banner(page), title
+        assert f"share={token}" in page.url, (title, page.url)
+        assert "country IN" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Experts" not in nav and "Share" not in nav
+        assert not leaked_identifiers(page.content()), title
+        shot(page, f"journey-investor-{width}-{n}-{title.split()[0].lower()}")
+    # a reload, back and a copied address keep the investor's view
+    _click_sidebar(page, "Payouts")
+    page.reload()
+    page.wait_for_function(READY, timeout=60_000)
+    assert page.locator("h1").first.inner_text().strip() == "Payouts"
+    assert "Shared with Ada Investor" in _investor_banner(page)
+    page.go_back()
+    page.wait_for_function(READY, timeout=60_000)
+    assert "Shared with Ada Investor" in _investor_banner(page)
+    copied = page.url
+    other = context.browser.new_context(viewport={"width": WIDTHS[width], "height": 900}).new_page()
+    open_page(other, copied)
+    assert "Shared with Ada Investor" in _investor_banner(other)
+    other.context.close()
+    # a download holds the withheld words, never a blank, None or nan
+    _click_sidebar(page, "Overview")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Download the KPIs")).click()
+    text = Path(download.value.path()).read_text()
+    assert text.splitlines()[0].startswith("month,experts_total")
+    cells = [cell for line in text.splitlines()[1:] for cell in line.split(",")]
+    assert "fewer than 11 experts" in cells
+    assert not {"", "nan", "NaN", "None", "<NA>"} & set(cells)
+    # the founder revokes it while the tab is open: the next click stops
+    share_links_env = dict(accounts_server["env"])
+    subprocess.run([sys.executable, "-m", "expertnet", "share", "revoke", token_link_id(share_links_env, token)],
+                   cwd=PROJECT_DIR, env=share_links_env, check=True, capture_output=True)
+    _open_sidebar(page)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Cohorts", exact=True).click()
+    page.locator("h1", has_text="This link is not valid").wait_for(timeout=60_000)
+    assert page.locator("[data-testid='stMetric'], .vega-embed").count() == 0
+    shot(page, f"journey-investor-{width}-revoked")
+    context.close()
+
+
+def token_link_id(env: dict, token: str) -> str:
+    code = ("import sys; from expertnet import share_links; "
+            "print(share_links.resolve(sys.argv[1])[0].id)")
+    return subprocess.run([sys.executable, "-c", code, token], cwd=PROJECT_DIR, env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def test_a_founder_previews_a_link_and_goes_back(server, page):
+    token = _share_link(server, locked_domain="software")
+    open_page(page, f"{server['url']}/?share={token}")
+    assert "Shared with Ada Investor" in page.locator("[data-testid='stAlert']").first.inner_text()
+    assert "You are previewing this link" in page.content()
+    _click_sidebar(page, "Payouts")
+    assert f"share={token}" in page.url
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Experts" not in nav and "Share" not in nav          # exactly the investor's view
+    shot(page, "journey-founder-preview")
+    page.get_by_role("button", name="Back to my own view").click()
+    page.wait_for_function(READY, timeout=60_000)
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Experts").wait_for(timeout=60_000)
+    assert "share=" not in page.url
+    assert "Shared with" not in page.content()
+    _click_sidebar(page, "Share")                                # and stays the founder's
+    shot(page, "journey-founder-back")

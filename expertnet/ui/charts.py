@@ -77,7 +77,7 @@ def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
     """Draw a chart with CSV and PNG downloads of exactly what it shows."""
     st.altair_chart(chart, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("CSV", data.to_csv(index=False), f"{name}.csv", "text/csv", key=f"{key}-csv",
+    buttons.download_button("CSV", csv_text(data), f"{name}.csv", "text/csv", key=f"{key}-csv",
                             icon=":material/download:", on_click="ignore")
     buttons.download_button("PNG", lambda: _png(chart), f"{name}.png", "image/png", key=f"{key}-png",
                             icon=":material/image:", on_click="ignore")
@@ -86,3 +86,13 @@ def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
 def _png(chart: alt.Chart) -> bytes:
     import vl_convert
     return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
+
+
+def csv_text(data: pd.DataFrame) -> str:
+    """A download of `data`: for an investor, a withheld figure says so in words, never an empty
+    cell (METRICS.md); for the others an empty cell is a null."""
+    from ..privacy import WITHHELD_TEXT
+    from .context import current
+    if current().viewer.is_investor:
+        data = data.astype(object).where(data.notna(), WITHHELD_TEXT)
+    return data.to_csv(index=False)
