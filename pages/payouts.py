@@ -26,8 +26,11 @@ else:
              ("Gini", summary["earnings_gini"], "share", "earnings_gini"),
              ("Top 1% share", summary["top1pct_earnings_share"], "share", "top1pct_earnings_share")]
     for column, (label, value, unit, key) in zip(st.columns(len(tiles)), tiles):
-        column.metric(label, format_value(value, unit, withheld), border=True,
-                      help=metrics.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None)
+        help_text = metrics.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None
+        if withheld and value is None:
+            widgets.withheld_tile(column, label, help_text)
+        else:
+            column.metric(label, format_value(value, unit, withheld), border=True, help=help_text)
     widgets.withheld_note(context)
 
     histogram = context.call(breakdowns.earnings_histogram, context.first_month, context.last_month,
@@ -43,7 +46,11 @@ else:
                  alt.Tooltip("experts:Q", title="Experts", format=",.0f")],
     ).properties(height=charts.HEIGHT)
     st.subheader("Distribution of earnings")
-    charts.show(chart, histogram, "earnings-histogram", "histogram")
+    if histogram.empty:
+        st.info("Fewer than 11 experts earned in this period, so the distribution is withheld.",
+                icon=":material/lock:")
+    else:
+        charts.show(chart, histogram, "earnings-histogram", "histogram")
 
     series = widgets.period_series(context)
     left, right = st.columns(2)

@@ -115,7 +115,8 @@ def kpi_values(at: AppTest) -> dict[str, str]:
     for root in (at.main, at.sidebar):
         for node in _walk(root):
             parts = [c.value for c in getattr(node, "children", {}).values() if type(c).__name__ == "Markdown"]
-            if len(parts) >= 2 and parts[0].strip() in labels and parts[0].strip() not in shown:
+            withheld_words = len(parts) >= 2 and parts[1].strip().strip("*_") == "fewer than 11 experts"
+            if len(parts) >= 2 and (parts[0].strip() in labels or withheld_words) and parts[0].strip() not in shown:
                 shown[parts[0].strip()] = " ".join(p.strip().strip("*_").strip() for p in parts[1:])
     return shown
 

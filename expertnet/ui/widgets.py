@@ -25,10 +25,7 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
     before = previous.get(key) if previous else None
     help_text = f"{kpi.definition} (key: {kpi.key})"
     if withheld and _missing(value):
-        # The words are the point here, and a metric tile would clip them.
-        with column.container(border=True, height="stretch"):
-            st.markdown(f"{kpi.label}", help=help_text)
-            st.markdown(f"*{WITHHELD_TEXT}*")
+        withheld_tile(column, kpi.label, help_text)
         return
     delta = None
     if not _missing(value) and not _missing(before):
@@ -40,6 +37,13 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
                   delta=delta, delta_color="normal" if kpi.higher_is_better else "inverse",
                   help=help_text, border=True,
                   chart_data=[v for v in (trend or []) if not _missing(v)] or None, chart_type="line")
+
+
+def withheld_tile(column, label: str, help_text: str | None) -> None:
+    """A tile whose figure is withheld: the words are the point, and a metric tile would clip them."""
+    with column.container(border=True, height="stretch"):
+        st.markdown(label, help=help_text)
+        st.markdown(f"*{WITHHELD_TEXT}*")
 
 
 def kpi_row(keys: list[str], series: pd.DataFrame, withheld: bool) -> None:
