@@ -151,18 +151,27 @@ def verify(email: str, password: str) -> str | None:
     password, while the email must wait (sign_in_wait). A wrong password is counted against the
     email, known or not. An unknown email costs the same argon2 work as a known one, so timing
     does not say which emails have accounts."""
-    if sign_in_wait(email) > timedelta(0):
-        return None
-    role = _check_credentials(email, password)
     key, now = _attempt_key(email), app_state.utcnow()
-    with app_state.connect() as con:
-        if role is None:
-            con.execute("DELETE FROM sign_in_failures WHERE failed_at <= ?",   # housekeeping
-                        (to_text(now - FAILED_SIGN_IN_WINDOW),))
-            con.execute("INSERT INTO sign_in_failures (email, failed_at) VALUES (?, ?)", (key, to_text(now)))
-        else:
-            con.execute("DELETE FROM sign_in_failures WHERE email = ?", (key,))
+    # Check and reserve in one transaction: the attempt is counted as a failure before the
+    # password is looked at, so many sign-ins at once cannot all pass the check.
+    with app_state.transaction() as con:
+        recent = con.execute("SELECT count(*) FROM sign_in_failures WHERE email = ? AND failed_at > ?",
+                             (key, to_text(now - FAILED_SIGN_IN_WINDOW))).fetchone()[0]
+        if recent >= MAX_FAILED_SIGN_INS:
+            return None
+        con.execute("DELETE FROM sign_in_failures WHERE failed_at <= ?",   # housekeeping
+                    (to_text(now - FAILED_SIGN_IN_WINDOW),))
+        con.execute("INSERT INTO sign_in_failures (email, failed_at) VALUES (?, ?)", (key, to_text(now)))
+    role = _check_credentials(email, password)
+    if role is not None:
+        unlock(key)
     return role
+
+
+def unlock(email) -> int:
+    """End a lockout: forget the email's recent wrong passwords. Returns how many were forgotten."""
+    with app_state.connect() as con:
+        return con.execute("DELETE FROM sign_in_failures WHERE email = ?", (_attempt_key(email),)).rowcount
 
 
 def _check_credentials(email: str, password: str) -> str | None:

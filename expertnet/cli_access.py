@@ -9,7 +9,7 @@ import getpass
 import sys
 from datetime import datetime
 
-from . import accounts, share_links
+from . import config, accounts, share_links
 from .app_state import utcnow
 from .config import app_state_path, share_key_path
 from .formatting import text_table
@@ -82,6 +82,13 @@ def cmd_users_remove(args) -> int:
     return 0
 
 
+def cmd_users_unlock(args) -> int:
+    email = accounts.normalise_email(args.email)
+    forgotten = accounts.unlock(email)
+    print(f"{email} may sign in again ({forgotten} recent wrong password(s) forgotten)")
+    return 0
+
+
 # ---------------------------------------------------------------- share links
 
 def cmd_share_create(args) -> int:
@@ -92,6 +99,8 @@ def cmd_share_create(args) -> int:
     print(f"link {link.id} for {link.to_name}, valid until {_when(link.expires_at)} UTC; "
           f"shows {locks.describe()}{', with client names' if link.show_client_names else ''}",
           file=sys.stderr)
+    print(f"the link starts with {config.base_url()} ({config.base_url_source()}); set EXPERTNET_BASE_URL to "
+          "the address people open the dashboard at to change it", file=sys.stderr)
     print(url)
     return 0
 
@@ -149,6 +158,9 @@ def add_access_commands(commands) -> None:
     q = users.add_parser("remove", help="remove an account and end its sessions")
     q.add_argument("email")
     q.set_defaults(run=cmd_users_remove)
+    q = users.add_parser("unlock", help="end a lockout after too many wrong passwords")
+    q.add_argument("email")
+    q.set_defaults(run=cmd_users_unlock)
 
     p = commands.add_parser("share", help="share links for investors")
     share = p.add_subparsers(dest="share_command", required=True, parser_class=nested)

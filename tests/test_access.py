@@ -533,3 +533,31 @@ def test_cli_share_refuses_bad_input_and_short_keys(access_env, monkeypatch):
 def test_devices_in_plain_words(user_agent, words):
     from expertnet.devices import describe_device
     assert describe_device(user_agent) == words
+
+
+def test_forty_sign_ins_at_once_check_at_most_five_passwords(access_env):
+    """Each check is counted before the password is looked at, in one transaction with the
+    count: 40 concurrent wrong attempts leave exactly 5 counted checks, and the right password
+    then waits too. `users unlock` ends it."""
+    import threading
+    accounts.add_user("ann@example.com", "founder", "correct horse battery")
+    results, start = [], threading.Barrier(40)
+
+    def attempt():
+        start.wait()
+        results.append(accounts.verify("ann@example.com", "wrong password!!"))
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [None] * 40
+    with app_state.connect() as con:
+        checked = con.execute("SELECT count(*) FROM sign_in_failures WHERE email = 'ann@example.com'").fetchone()[0]
+    assert checked == 5
+    assert accounts.verify("ann@example.com", "correct horse battery") is None
+    done = subprocess.run([sys.executable, "-m", "expertnet", "users", "unlock", "ann@example.com"],
+                          capture_output=True, text=True, cwd=PROJECT_DIR, env=dict(os.environ), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ann@example.com may sign in again (5 recent wrong password(s) forgotten)" in done.stdout
+    assert accounts.verify("ann@example.com", "correct horse battery") == "founder"

@@ -148,8 +148,9 @@ def _sync_cookie(token: str | None) -> None:
 def _password_form() -> None:
     st.title("Sign in")
     with st.form("sign-in"):
-        email = st.text_input("Email", key="signin-email", max_chars=254)
-        password = st.text_input("Password", type="password", key="signin-password", max_chars=1024)
+        email = st.text_input("Email", key="signin-email", max_chars=254, autocomplete="username")
+        password = st.text_input("Password", type="password", key="signin-password", max_chars=1024,
+                                 autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         wait = accounts.sign_in_wait(email)
