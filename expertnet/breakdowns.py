@@ -39,6 +39,11 @@ def activation_by_cohort(con, first: date, last: date, filters: Filters = Filter
         frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"],
                                                      frame["activated_90d"].map(privacy.count_is_withheld))
         frame = _withhold_counts(frame, ["cohort_size", "activated_90d"])
+        # a cohort's size is its month's new signups: withheld where that step is
+        running = metrics.running_count_visibility(con, first, last, filters)
+        hidden = running["step_withheld"].to_numpy()
+        frame["cohort_size"] = privacy.blank(frame["cohort_size"], hidden)
+        frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"], hidden)
     return frame
 
 
@@ -76,7 +81,7 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
             alone[column] = privacy.blank(alone[column], [True] * len(alone))
     alone = privacy.withhold_by_basis(alone, "experts_active", money)
     # the rows add up to experts signed up to date, which a running count may withhold
-    if not metrics.running_total_shown(con, last, last, filters).iloc[0]:
+    if not metrics.running_count_visibility(con, last, last, filters)["total_shown"].iloc[0]:
         alone["experts_total"] = privacy.blank(alone["experts_total"], [True] * len(alone))
     return _withhold_counts(alone, ["experts_total", "experts_approved", "experts_active"])
 

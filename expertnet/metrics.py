@@ -213,22 +213,26 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     k["top5_client_share"] = privacy.blank(k["top5_client_share"], top5 < privacy.MIN_EXPERTS)
     # with three clients or fewer, the HHI and the top share solve for every client's share
     k["client_hhi"] = privacy.blank(k["client_hhi"], (top < privacy.MIN_EXPERTS) | (k["clients_active"] < 4))
-    k["experts_total"] = privacy.blank(k["experts_total"], ~running_total_shown(con, first, last, filters))
+    running = running_count_visibility(con, first, last, filters)
+    k["experts_total"] = privacy.blank(k["experts_total"], ~running["total_shown"])
+    k["experts_new"] = privacy.blank(k["experts_new"], running["step_withheld"])
     # the whole company's ARR beside a locked view's gives away the experts outside the view
     outside = basis["company_experts_active"] - basis["experts_active"]
     k["implied_arr_multiple"] = privacy.blank(k["implied_arr_multiple"], outside.map(privacy.count_is_withheld))
     return k
 
 
-def running_total_shown(con, first: date, last: date, filters: Filters) -> pd.Series:
-    """For each month first..last, whether an investor may see experts signed up to date beside
-    new signups (privacy.cumulative_totals_shown), decided from the network's first month on so
-    that every period an investor picks shows the same months."""
+def running_count_visibility(con, first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """For each month first..last: whether an investor may see experts signed up to date
+    (total_shown), and whether its new signups are withheld to protect a smaller step
+    (step_withheld); privacy.running_count_visibility, decided from the network's first
+    month on so that every period an investor picks shows the same months."""
     start = run(con, "first_signup_month").iloc[0, 0]
     start = first if start is None or pd.isna(start) else min(pd.Timestamp(start).date(), first)
     counts = _month_frame(con, "expert_counts_by_month", start, last, filters)
-    shown = privacy.cumulative_totals_shown(counts["experts_total"], counts["experts_new"])
-    return pd.Series(shown, index=counts.index, dtype=bool).loc[first:last]
+    shown, secondary = privacy.running_count_visibility(counts["experts_total"], counts["experts_new"])
+    return pd.DataFrame({"total_shown": shown, "step_withheld": secondary}, index=counts.index,
+                        dtype=bool).loc[first:last]
 
 
 def company_series(con, first: date, last: date, view: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
@@ -269,6 +273,14 @@ def retention(con, filters: Filters = Filters(), role: str = "founder") -> pd.Da
     frame = run(con, "retention_by_cohort", **filters.as_params())
     if role == privacy.INVESTOR:
         frame = privacy.withhold_retention(frame)
+        if len(frame):
+            # a cohort's size is its month's new signups: withheld where that step is
+            months = sorted({date(int(c[:4]), int(c[5:7]), 1) for c in frame["cohort"]})
+            running = running_count_visibility(con, months[0], months[-1], filters)
+            hidden = {month_label(m) for m in running.index[running["step_withheld"]]}
+            mask = frame["cohort"].isin(hidden)
+            frame["cohort_size"] = privacy.blank(frame["cohort_size"], mask)
+            frame["rate"] = privacy.blank(frame["rate"], mask)     # active / rate would give the size
     return frame
 
 

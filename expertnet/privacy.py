@@ -96,24 +96,37 @@ def shown_count(count) -> bool:
     return count is not None and not pd.isna(count) and not count_is_withheld(count)
 
 
-def cumulative_totals_shown(totals, steps) -> list[bool]:
-    """Which months of a cumulative count (experts signed up to date) may be shown beside
-    its monthly steps (new signups), walking from the first month with data.
+def running_count_visibility(totals, steps) -> tuple[list[bool], list[bool]]:
+    """Which months of a running count (experts signed up to date) may be shown beside its
+    monthly steps (new signups), walking from the first month with data: (totals shown,
+    steps withheld besides those of 1 to 10).
 
-    A step of 1 to 10 is withheld, so the totals on both sides of it cannot both be shown.
-    The next total is shown again only once the withheld steps since the last shown total
-    add up to at least 11 and cannot be pinned one by one: with k of them, each 1 to 10,
-    their sum W must lie strictly between k and 10k (W = k means each is 1, W = 10k each 10)."""
-    shown, pending = [], []
+    A step of 1 to 10 is withheld, so the totals on both sides of it cannot both be shown:
+    their difference minus the steps shown between would give it. The next total is shown
+    once the steps withheld since the last shown total add up to at least 11 and none of
+    them can be pinned by its bounds (a withheld step of 1 to 10 is known to lie there). A
+    lone small step followed only by large ones would keep every later total hidden, so a
+    large step after it is withheld too (that is what closes the gap)."""
+    shown, secondary, pending = [], [], []
     for total, step in zip(totals, steps):
+        extra = False
         if count_is_withheld(step):
-            pending.append(step)
-        gap = sum(pending)
-        ok = shown_count(total) and (not pending or (gap >= MIN_EXPERTS and len(pending) < gap < 10 * len(pending)))
+            pending.append((int(step), 1, 10))
+        elif pending and step:
+            pending.append((int(step), 0, math.inf))
+            extra = True
+        values = [p[0] for p in pending]
+        safe = not pending or (sum(values) >= MIN_EXPERTS
+                               and not _pinned(values, [p[1] for p in pending], [p[2] for p in pending]))
+        if extra and not safe:
+            pending.pop()       # withholding this step would not close the gap: keep showing it
+            extra = False
+        ok = shown_count(total) and safe
         shown.append(ok)
+        secondary.append(extra)
         if ok:
             pending = []
-    return shown
+    return shown, secondary
 
 
 def rows_shown_separately(experts: pd.DataFrame, disjoint: bool) -> list:

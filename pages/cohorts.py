@@ -42,6 +42,6 @@ else:
 
     st.subheader("Cohort sizes")
     sizes = in_period.groupby("cohort", as_index=False)["cohort_size"].first()
-    st.dataframe(sizes, hide_index=True, width="stretch",
-                 column_config={"cohort_size": st.column_config.NumberColumn("Experts who signed up", format="localized")})
+    widgets.figures_table(context, sizes, {"cohort_size": "experts"},
+                          {"cohort": "Cohort", "cohort_size": "Experts who signed up"})
     widgets.withheld_note(context)

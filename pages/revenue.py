@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from expertnet import breakdowns, metrics
+from expertnet.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -37,7 +38,8 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                                 "share", "Share of billings"),
                     series[["month", "clients_active", "top_client_share", "top5_client_share", "client_hhi"]],
                     "concentration", "concentration")
-        st.caption(f"HHI in the last month: {series['client_hhi'].iloc[-1]:,.0f} of 10,000. "
+        st.caption(f"HHI in the last month: {format_value(series['client_hhi'].iloc[-1], 'index', context.viewer.is_investor)}"
+                   " of 10,000. "
                    + metrics.KPIS_BY_KEY["client_hhi"].definition)
     with right:
         st.subheader("Revenue retention (12 months)")
@@ -51,8 +53,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     st.subheader("Largest clients of the period")
     clients = context.call(breakdowns.top_clients, context.first_month, context.last_month, context.filters,
                            context.role, context.viewer.show_client_names)
-    st.dataframe(clients, hide_index=True, width="stretch", column_config={
-        "billings_usd": st.column_config.NumberColumn("Billings", format="dollar"),
-        "share": st.column_config.NumberColumn("Share of billings", format="percent"),
-        "experts": st.column_config.NumberColumn("Experts", format="localized")})
+    widgets.figures_table(context, clients, {"billings_usd": "usd", "share": "share", "experts": "experts"},
+                          {"rank": "Rank", "client": "Client", "segment": "Segment", "billings_usd": "Billings",
+                           "share": "Share of billings", "experts": "Experts"})
     widgets.withheld_note(context)

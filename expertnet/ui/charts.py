@@ -8,6 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from ..privacy import WITHHELD_TEXT
+
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
 HEIGHT = 280
 # Vega-Lite number formats by unit (d3-format)
@@ -25,14 +27,37 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: str, y_title: str) -
     """One line per column of `series` ({column: label}) over months."""
     long = frame.melt(id_vars=["month"], value_vars=list(series), var_name="key", value_name="value")
     long["series"] = long["key"].map(series)
-    return alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
+    chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
         x=_month_axis(),
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT[unit])),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top") if len(series) > 1 else None),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
                  alt.Tooltip("value:Q", title=y_title, format=TOOLTIP_FORMAT[unit])],
-    ).properties(height=HEIGHT)
+    )
+    return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
+
+
+def _with_withheld_marks(chart: alt.Chart, data: pd.DataFrame, x: str, label: str | None,
+                         month_x: alt.X | None = None) -> alt.Chart:
+    """For an investor, a withheld value is a visibly marked gap, not a silently missing point or
+    bar (METRICS.md): a dashed grey rule at its month, or a grey label at its bar, whose tooltip
+    says why. (For the others a missing value is a null, drawn as a gap in the line.)"""
+    from .context import current
+    missing = data[data["value"].isna()] if "value" in data else data.iloc[:0]
+    if missing.empty or not current().viewer.is_investor:
+        return chart
+    missing = missing.assign(why=WITHHELD_TEXT).drop(columns=["value"])
+    tooltip = [alt.Tooltip("why:N", title="Withheld")]
+    if label:
+        tooltip.insert(0, alt.Tooltip(f"{label}:N", title=" "))
+    if x == "month":
+        marks = alt.Chart(missing).mark_rule(strokeDash=[4, 4], color="#9AA0A6", strokeWidth=1.5).encode(
+            x=month_x, tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y")] + tooltip)
+    else:
+        marks = alt.Chart(missing).mark_text(align="left", dx=4, color="#6B7075", fontStyle="italic").encode(
+            y=alt.Y(f"{x}:N"), x=alt.datum(0), text="why:N", tooltip=tooltip)
+    return alt.layer(chart, marks)
 
 
 def bars(frame: pd.DataFrame, x: str, y: str, unit: str, y_title: str, x_title: str | None = None,
@@ -54,7 +79,14 @@ def bars(frame: pd.DataFrame, x: str, y: str, unit: str, y_title: str, x_title: 
         encoding["tooltip"] = [alt.Tooltip(f"{color}:N", title=color.replace("_", " ").capitalize())] + tooltip
     else:
         encoding["color"] = alt.value(PALETTE[0])
-    return alt.Chart(frame).mark_bar().encode(**encoding).properties(height=HEIGHT)
+    chart = alt.Chart(frame).mark_bar().encode(**encoding)
+    marked = frame[[x, y] + ([color] if color else [])].rename(columns={y: "value"})
+    if x_type == "T":
+        marked = marked.rename(columns={x: "month"})
+    elif not horizontal:
+        return chart.properties(height=HEIGHT)
+    return _with_withheld_marks(chart, marked, "month" if x_type == "T" else x, color,
+                                alt.X("yearmonth(month):O")).properties(height=HEIGHT)
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str) -> alt.Chart:
@@ -91,7 +123,6 @@ def _png(chart: alt.Chart) -> bytes:
 def csv_text(data: pd.DataFrame) -> str:
     """A download of `data`: for an investor, a withheld figure says so in words, never an empty
     cell (METRICS.md); for the others an empty cell is a null."""
-    from ..privacy import WITHHELD_TEXT
     from .context import current
     if current().viewer.is_investor:
         data = data.astype(object).where(data.notna(), WITHHELD_TEXT)
