@@ -75,10 +75,17 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
     alone = alone.astype({"avg_pay_rate_usd": "float64"})
     money = ["hours", "expert_pay_usd", "avg_pay_rate_usd"]
     # the period's sums add up the months: one month resting on 1 to 10 experts would follow
-    # from this period's sums and the neighbouring period's
-    if any(privacy.count_is_withheld(n) for n in monthly.groupby("month")["experts_active"].sum()):
-        for column in money:
-            alone[column] = privacy.blank(alone[column], [True] * len(alone))
+    # from this period's sums and the neighbouring period's; and a month whose pay is withheld
+    # with its bonuses (metrics.PAY_IDENTITY) would follow from the rows' pay
+    activity = run(con, "activity_by_month", **_range(first, last, filters))
+    if any(privacy.count_is_withheld(n) for n in activity["experts_active"]):
+        hidden = money
+    elif any(privacy.count_is_withheld(n) for n in activity["experts_with_bonus"]):
+        hidden = ["expert_pay_usd", "avg_pay_rate_usd"]
+    else:
+        hidden = []
+    for column in hidden:
+        alone[column] = privacy.blank(alone[column], [True] * len(alone))
     alone = privacy.withhold_by_basis(alone, "experts_active", money)
     # the rows add up to experts signed up to date, which a running count may withhold
     if not metrics.running_count_visibility(con, last, last, filters)["total_shown"].iloc[0]:

@@ -186,7 +186,8 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
     return k.reset_index(drop=True)
 
 
-MONEY_IDENTITY = ("bonuses_usd", "payouts_usd", "net_revenue_usd", "take_rate")
+PAY_IDENTITY = ("expert_pay_usd", "bonuses_usd", "avg_pay_rate_usd")
+MARGIN_IDENTITY = ("net_revenue_usd", "take_rate")
 
 
 def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.DataFrame,
@@ -194,11 +195,14 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     """An investor's KPIs, with what the figures shown would otherwise give away withheld too
     (METRICS.md: members of an identity are withheld together; the ratio rule)."""
     k = k.copy()
-    # payouts = pay + bonuses and net revenue = billings - payouts: one member withheld
-    # withholds bonuses, payouts, net revenue and the take rate together.
-    broken = k[["expert_pay_usd", "bonuses_usd", "payouts_usd", "billings_usd"]].isna().any(axis=1)
-    for key in MONEY_IDENTITY:
-        k[key] = privacy.blank(k[key], broken)
+    # payouts = pay + bonuses: where bonuses rest on 1 to 10 experts (or pay is withheld), pay
+    # and bonuses are withheld together, and the average pay rate with them (hours x rate is
+    # pay); payouts, resting on every earner, stay. net revenue = billings - payouts: where
+    # either is withheld, so are net revenue and the take rate.
+    for key in PAY_IDENTITY:
+        k[key] = privacy.blank(k[key], k[["expert_pay_usd", "bonuses_usd"]].isna().any(axis=1))
+    for key in MARGIN_IDENTITY:
+        k[key] = privacy.blank(k[key], k[["billings_usd", "payouts_usd"]].isna().any(axis=1))
     # ratio rule: a rate whose numerator is a count of 1 to 10 experts gives that count away
     activated = activation["activated_90d"].to_numpy()
     k["activation_rate_90d"] = privacy.blank(k["activation_rate_90d"],

@@ -102,12 +102,14 @@ def test_one_experts_bonus_is_not_left_as_payouts_minus_pay(bonus_db):
     # by hand: 12 experts x 2 h x $50 = $1,200 pay; x $100 = $2,400 billings; one $70 bonus
     assert (founder["expert_pay_usd"], founder["bonuses_usd"], founder["payouts_usd"]) == (1200, 70, 1270)
     assert (founder["net_revenue_usd"], founder["billings_usd"]) == (1130, 2400)
-    # 12 active experts: pay, hours and billings may be shown; the bonus rests on one expert,
-    # and payouts (12 earners) would give it away as payouts - pay: withheld together, with
-    # net revenue (billings - payouts) and the take rate
-    assert (investor["experts_active"], investor["hours"], investor["expert_pay_usd"], investor["billings_usd"]) == \
-           (12, 24, 1200, 2400)
-    assert [investor[k] for k in ("bonuses_usd", "payouts_usd", "net_revenue_usd", "take_rate")] == [None] * 4
+    # 12 active experts: hours, billings and payouts (12 earners) may be shown, and with them
+    # net revenue (2,400 - 1,270 = 1,130) and the take rate (1,130 / 2,400). The bonus rests on
+    # one expert, and pay beside payouts would give it away as payouts - pay: pay is withheld
+    # with it, and the average pay rate (hours x rate = pay)
+    assert (investor["experts_active"], investor["hours"], investor["billings_usd"], investor["payouts_usd"]) == \
+           (12, 24, 2400, 1270)
+    assert (investor["net_revenue_usd"], investor["take_rate"]) == (1130, pytest.approx(1130 / 2400))
+    assert [investor[k] for k in ("bonuses_usd", "expert_pay_usd", "avg_pay_rate_usd")] == [None] * 3
     # the top client's share (100%) times billings is its billings, which rest on 12 experts: shown
     assert investor["top_client_share"] == 1.0
     assert report.withheld > 0 and report.equations > 0
