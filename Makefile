@@ -20,7 +20,7 @@ $(DB): | $(BIN)/.installed
 	$(BIN)/python -m expertnet generate --db $(DB) --experts $(DEMO_EXPERTS)
 
 run: $(BIN)/.installed $(DB)
-	EXPERTNET_DB=$(DB) EXPERTNET_DEMO=1 $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	EXPERTNET_DB=$(DB) EXPERTNET_DEMO=1 $(BIN)/streamlit run serve.py --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q tests

@@ -57,8 +57,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, port: int, script: str = "app.py") -> subprocess.Popen:
-    """`streamlit run app.py` (or another script) on 127.0.0.1:port; returns once it accepts connections."""
+def start_server(env: dict, port: int, script: str = "serve.py") -> subprocess.Popen:
+    """`streamlit run serve.py` (or another script) on 127.0.0.1:port; returns once it accepts connections."""
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],

@@ -242,3 +242,53 @@ def end_session(token: str) -> None:
     if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN:
         with app_state.connect() as con:
             con.execute("DELETE FROM sessions WHERE token_hash = ?", (_token_hash(token),))
+
+
+# ---------------------------------------------------------------- the session cookie
+# The sign-in page cannot set an HttpOnly cookie (only a server response can), so it hands the
+# browser a one-time code, and the browser trades it at the server's /session/start route for
+# a response that sets the cookie (serve.py). The database holds only the code's hash and the
+# token sealed with a pad derived from the code: a copy of the database opens no session.
+
+GRANT_SECONDS = 120
+
+
+def _pad(code: str, length: int) -> bytes:
+    return hashlib.sha512(b"expertnet cookie grant\0" + code.encode("utf-8")).digest()[:length]
+
+
+def cookie_grant(token: str) -> str:
+    """A one-time code (valid GRANT_SECONDS) that redeem_cookie_grant turns back into `token`."""
+    raw = token.encode("ascii")
+    if not 0 < len(raw) <= 64:
+        raise BadInput("not a session token")
+    code = secrets.token_urlsafe(32)
+    sealed = bytes(a ^ b for a, b in zip(raw, _pad(code, len(raw)))).hex()
+    now = app_state.utcnow()
+    with app_state.connect() as con:
+        con.execute("DELETE FROM cookie_grants WHERE expires_at <= ?", (to_text(now),))   # housekeeping
+        con.execute("INSERT INTO cookie_grants (grant_hash, token_sealed, expires_at) VALUES (?, ?, ?)",
+                    (_token_hash(code), sealed, to_text(now + timedelta(seconds=GRANT_SECONDS))))
+    return code
+
+
+def redeem_cookie_grant(code) -> str | None:
+    """The session token a code was made for, once; None for an unknown, used or expired code."""
+    if not isinstance(code, str) or not 0 < len(code) <= MAX_TOKEN:
+        return None
+    with app_state.connect() as con:
+        row = con.execute("DELETE FROM cookie_grants WHERE grant_hash = ? RETURNING token_sealed, expires_at",
+                          (_token_hash(code),)).fetchone()
+    if row is None or app_state.utcnow() >= from_text(row[1]):
+        return None
+    sealed = bytes.fromhex(row[0])
+    return bytes(a ^ b for a, b in zip(sealed, _pad(code, len(sealed)))).decode("ascii")
+
+
+def cookie_grant_pending(code) -> bool:
+    """Whether the browser has yet to trade this code for its cookie."""
+    if not isinstance(code, str):
+        return False
+    with app_state.connect() as con:
+        return con.execute("SELECT 1 FROM cookie_grants WHERE grant_hash = ? AND expires_at > ?",
+                           (_token_hash(code), to_text(app_state.utcnow()))).fetchone() is not None

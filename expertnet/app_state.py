@@ -57,10 +57,10 @@ CREATE TABLE IF NOT EXISTS sign_in_failures (
     failed_at  TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sign_in_failures_by_email ON sign_in_failures (email, failed_at);
-CREATE TABLE IF NOT EXISTS sign_in_grants (
-    grant_hash  TEXT PRIMARY KEY,              -- sha256 of a one-time code that becomes a session cookie
-    email       TEXT NOT NULL REFERENCES users (email) ON DELETE CASCADE,
-    expires_at  TEXT NOT NULL
+CREATE TABLE IF NOT EXISTS cookie_grants (
+    grant_hash    TEXT PRIMARY KEY,            -- sha256 of a one-time code the signed-in page holds
+    token_sealed  TEXT NOT NULL,               -- the session token, XOR a pad only that code makes
+    expires_at    TEXT NOT NULL
 );
 """
 

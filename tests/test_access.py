@@ -561,3 +561,23 @@ def test_forty_sign_ins_at_once_check_at_most_five_passwords(access_env):
     assert done.returncode == 0, done.stderr
     assert "ann@example.com may sign in again (5 recent wrong password(s) forgotten)" in done.stdout
     assert accounts.verify("ann@example.com", "correct horse battery") == "founder"
+
+
+def test_a_cookie_grant_opens_its_session_once_and_the_database_alone_opens_none(access_env, clock):
+    accounts.add_user("ann@example.com", "founder", "correct horse battery")
+    token = accounts.create_session("ann@example.com")
+    code = accounts.cookie_grant(token)
+    with app_state.connect() as con:
+        [(stored_hash, sealed)] = con.execute("SELECT grant_hash, token_sealed FROM cookie_grants").fetchall()
+    assert code not in (stored_hash, sealed) and token not in sealed and token.encode().hex() != sealed
+    assert accounts.cookie_grant_pending(code)
+    assert accounts.redeem_cookie_grant("x" + code[1:]) is None          # a wrong code, and no harm done
+    assert accounts.redeem_cookie_grant(code) == token
+    assert accounts.redeem_cookie_grant(code) is None                    # once
+    assert not accounts.cookie_grant_pending(code)
+    late = accounts.cookie_grant(token)
+    clock.advance(seconds=accounts.GRANT_SECONDS)
+    assert not accounts.cookie_grant_pending(late)
+    assert accounts.redeem_cookie_grant(late) is None                    # expired
+    for hostile in (None, "", "x" * 10_000, "'; DROP TABLE users; --"):
+        assert accounts.redeem_cookie_grant(hostile) is None

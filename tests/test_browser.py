@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,10 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
     page.get_by_role("button", name="Sign in").click()
     page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
     assert "Signed in as ops@example.com (ops)" in page.locator("[data-testid='stSidebar']").inner_text()
-    page.wait_for_function("document.cookie.includes('expertnet_session=')", timeout=30_000)
+    # the cookie is set by the server: HttpOnly (no script can read it) and SameSite=Strict
+    cookie = _wait_for_cookie(page)
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert page.evaluate("document.cookie.includes('expertnet_session')") is False
 
     page.reload()
     page.wait_for_function(READY, timeout=60_000)
@@ -199,8 +203,23 @@ def test_a_local_sign_in_survives_a_reload_and_signing_out_ends_it(accounts_serv
 
     page.get_by_role("button", name="Sign out").click()
     page.locator("h1", has_text="Sign in").wait_for(timeout=60_000)
-    page.wait_for_function("!document.cookie.includes('expertnet_session=')", timeout=30_000)
     _sign_in_form(page, accounts_server["url"])             # and a reload does not bring the session back
+    deadline = time.monotonic() + 30
+    while _session_cookie(page) and time.monotonic() < deadline:   # the dead cookie is cleared too
+        page.wait_for_timeout(200)
+    assert _session_cookie(page) is None
+
+
+def _session_cookie(page):
+    return next((c for c in page.context.cookies() if c["name"] == "expertnet_session"), None)
+
+
+def _wait_for_cookie(page):
+    deadline = time.monotonic() + 30
+    while _session_cookie(page) is None and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert _session_cookie(page) is not None, "the server never set the sign-in cookie"
+    return _session_cookie(page)
 
 
 def test_a_running_dashboard_prewarms_a_snapshot_swapped_in_under_it(fixture_db, tmp_path, page):

@@ -7,6 +7,7 @@ is served only to a browser on this machine (demo mode). Anyone else sees no dat
 """
 
 import ipaddress
+import json
 import math
 from dataclasses import replace
 
@@ -15,9 +16,10 @@ import streamlit as st
 from .. import accounts, config, privacy, share_links
 from ..devices import describe_device
 from .context import Viewer
+from .session_routes import SESSION_COOKIE
 
-SESSION_COOKIE = "expertnet_session"
 _TOKEN_KEY = "_session_token"
+_GRANT_KEY = "_cookie_grant"
 _SHARE_KEY = "_share_token"
 _VIEWED_KEY = "_last_page_viewed"
 
@@ -126,23 +128,26 @@ def _oidc_viewer(secrets: dict) -> Viewer:
     return Viewer(role, email)
 
 
-def _write_cookie(token: str, max_age_seconds: int) -> None:
-    # The cookie is what makes a sign-in survive a reload: Streamlit reads it back
-    # through st.context.cookies on the next connection. The token is random and
-    # opaque; SameSite=Strict keeps it off cross-site requests.
-    st.html(f"<script>document.cookie = '{SESSION_COOKIE}={token}; path=/; max-age={max_age_seconds}; "
-            f"SameSite=Strict';</script>", unsafe_allow_javascript=True)
+def _post(path: str, body: str = "") -> None:
+    """Have the browser POST `body` to one of this server's own routes (serve.py), the way the
+    sign-in cookie is set and cleared by the server, HttpOnly, rather than by the page."""
+    st.html(f"<script>fetch({json.dumps(path)}, {{method: 'POST', body: {json.dumps(body)}, "
+            f"credentials: 'same-origin'}});</script>", unsafe_allow_javascript=True)
 
 
 def _sync_cookie(token: str | None) -> None:
-    """Make the browser's cookie hold `token` (None: hold nothing). Written on every run
-    until a connection arrives carrying it, not once before st.rerun(): a rerun can
-    replace the script element before the browser has run it, and the sign-in would
-    then not survive a reload."""
+    """Make the browser's cookie hold `token` (None: hold nothing). The code that trades for the
+    cookie is posted on every run until the server has traded it, not once before st.rerun():
+    a rerun can replace the script element before the browser has run it."""
     if token is None:
-        _write_cookie("", 0)    # the cookie may have been written after this connection began
-    elif st.context.cookies.get(SESSION_COOKIE) != token:
-        _write_cookie(token, accounts.SESSION_HOURS * 3600)
+        if st.context.cookies.get(SESSION_COOKIE):
+            _post("/session/end")
+        return
+    grant = st.session_state.get(_GRANT_KEY)
+    if grant and accounts.cookie_grant_pending(grant):
+        _post("/session/start", grant)
+    else:
+        st.session_state.pop(_GRANT_KEY, None)
 
 
 def _password_form() -> None:
@@ -162,6 +167,7 @@ def _password_form() -> None:
         if accounts.verify(email, password):
             token = accounts.create_session(email)
             st.session_state[_TOKEN_KEY] = token
+            st.session_state[_GRANT_KEY] = accounts.cookie_grant(token)
             st.rerun()
         st.error("That email and password do not match an account.")
 
@@ -180,6 +186,7 @@ def _local_viewer() -> Viewer:
         if st.button("Sign out", key="local-logout"):
             accounts.end_session(token)
             st.session_state.pop(_TOKEN_KEY, None)
+            st.session_state.pop(_GRANT_KEY, None)
             st.rerun()
     return Viewer(role, email)
 
