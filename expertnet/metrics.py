@@ -199,8 +199,10 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     # and bonuses are withheld together, and the average pay rate with them (hours x rate is
     # pay); payouts, resting on every earner, stay. net revenue = billings - payouts: where
     # either is withheld, so are net revenue and the take rate.
+    # (Bonuses of no expert are a zero: pay beside payouts gives away only that zero.)
+    bonus_experts = basis["experts_with_bonus"].map(privacy.count_is_withheld).astype(bool)
     for key in PAY_IDENTITY:
-        k[key] = privacy.blank(k[key], k[["expert_pay_usd", "bonuses_usd"]].isna().any(axis=1))
+        k[key] = privacy.blank(k[key], k["expert_pay_usd"].isna() | bonus_experts)
     for key in MARGIN_IDENTITY:
         k[key] = privacy.blank(k[key], k[["billings_usd", "payouts_usd"]].isna().any(axis=1))
     # ratio rule: a rate whose numerator is a count of 1 to 10 experts gives that count away

@@ -351,3 +351,74 @@ def test_a_founder_previews_a_link_and_goes_back(server, page):
     assert "Shared with" not in page.content()
     _click_sidebar(page, "Share")                                # and stays the founder's
     shot(page, "journey-founder-back")
+
+
+# ---------------------------------------------------------------- demo mode behind a forwarder
+
+class _Relay:
+    """A TCP forwarder on loopback, as a tunnel (ngrok) or a port forward on another address
+    would be: connections reach the dashboard from 127.0.0.1, whatever the browser asked for."""
+
+    def __init__(self, target_port: int):
+        import socket
+        import threading
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.target_port = target_port
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket
+        import threading
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def close(self):
+        self.server.close()
+
+
+def test_demo_mode_is_refused_through_a_forwarder_that_names_another_host(server):
+    """The browser behind a tunnel sends the tunnel's name as Host; the connection still comes
+    from loopback. Demo mode must see the Host and refuse; the same relay addressed as
+    127.0.0.1 is this machine and is served."""
+    from playwright.sync_api import sync_playwright
+    port = int(server["url"].rsplit(":", 1)[1])
+    relay = _Relay(port)
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + ["--host-resolver-rules=MAP tunnel.example 127.0.0.1"])
+            page = chromium.new_page()
+            page.goto(f"http://tunnel.example:{relay.port}/")
+            page.wait_for_function(READY, timeout=60_000)
+            page.locator("h1", has_text="Sign-in is not configured").wait_for(timeout=60_000)
+            assert page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0
+            assert "Demo mode" not in page.content()
+            shot(page, "demo-refused-through-a-tunnel")
+            page.goto(f"http://127.0.0.1:{relay.port}/")
+            page.wait_for_function(READY, timeout=60_000)
+            page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+            assert "Demo mode" in page.locator("[data-testid='stAlert']").first.inner_text()
+            chromium.close()
+    finally:
+        relay.close()
