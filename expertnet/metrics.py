@@ -219,9 +219,11 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     k["top5_client_share"] = privacy.blank(k["top5_client_share"], top5 < privacy.MIN_EXPERTS)
     # with three clients or fewer, the HHI and the top share solve for every client's share
     k["client_hhi"] = privacy.blank(k["client_hhi"], (top < privacy.MIN_EXPERTS) | (k["clients_active"] < 4))
-    running = running_count_visibility(con, first, last, filters)
-    k["experts_total"] = privacy.blank(k["experts_total"], ~running["total_shown"])
-    k["experts_new"] = privacy.blank(k["experts_new"], running["step_withheld"])
+    running = running_count_visibility(con, add_months(first, -3), last, filters)
+    k["experts_total"] = privacy.blank(k["experts_total"], ~running["total_shown"].iloc[3:])
+    k["experts_new"] = privacy.blank(k["experts_new"], running["step_withheld"].iloc[3:])
+    # the activation rate of month M is the cohort of M-3's: activated / rate would give its size
+    k["activation_rate_90d"] = privacy.blank(k["activation_rate_90d"], running["step_withheld"].iloc[:-3])
     # the whole company's ARR beside a locked view's gives away the experts outside the view
     outside = basis["company_experts_active"] - basis["experts_active"]
     k["implied_arr_multiple"] = privacy.blank(k["implied_arr_multiple"], outside.map(privacy.count_is_withheld))
