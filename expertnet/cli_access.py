@@ -9,9 +9,9 @@ import getpass
 import sys
 from datetime import datetime
 
-from . import config, accounts, share_links
+from . import accounts, config, share_links
 from .app_state import utcnow
-from .config import app_state_path, share_key_path
+from .config import app_state_path, share_key_path, warehouse_target
 from .formatting import text_table
 
 
@@ -91,8 +91,29 @@ def cmd_users_unlock(args) -> int:
 
 # ---------------------------------------------------------------- share links
 
+def _check_locks(args) -> None:
+    """A lock names a domain and a country the warehouse holds: a typo would make a link that
+    shows nothing. Codes are normalised first (us -> US, Software -> software)."""
+    from .breakdowns import filter_options
+    from .warehouse import WarehouseMissing, open_read_only
+    args.domain = args.domain.strip().lower() if args.domain else None
+    args.country = args.country.strip().upper() if args.country else None
+    if not (args.domain or args.country):
+        return
+    try:
+        with open_read_only(args.db) as con:
+            options = filter_options(con)
+    except WarehouseMissing:
+        raise CommandFailed(f"cannot check the locks: there is no warehouse at {args.db} (--db)") from None
+    for name, value, known in (("domain", args.domain, options["domains"]),
+                               ("country", args.country, options["countries"])):
+        if value and value not in known:
+            raise CommandFailed(f"no expert has {name} {value!r}; the warehouse holds: {', '.join(known)}")
+
+
 def cmd_share_create(args) -> int:
     by = accounts.normalise_email(args.by) if args.by else "command line"
+    _check_locks(args)
     link, _, url = share_links.create_link(args.to, args.days, by, args.domain, args.country, args.cohort,
                                            args.show_client_names)
     locks = link.filters()
@@ -174,6 +195,7 @@ def add_access_commands(commands) -> None:
     q.add_argument("--cohort", help="lock the pages to this signup cohort, YYYY-MM")
     q.add_argument("--show-client-names", action="store_true", help="show client names instead of hiding them")
     q.add_argument("--by", metavar="EMAIL", help="who made the link (default: command line)")
+    q.add_argument("--db", default=warehouse_target(), help="the warehouse whose values the locks are checked against")
     q.set_defaults(run=cmd_share_create)
     q = share.add_parser("list", help="every link with its state and views")
     q.set_defaults(run=cmd_share_list)

@@ -476,10 +476,12 @@ def test_cli_users_add_list_remove(access_env):
     assert _cli("users", "remove", "ann@example.com").returncode == 2
 
 
-def test_cli_share_create_list_revoke(access_env):
-    created = _cli("share", "create", "--to", "Jane Doe, Acme", "--days", "30", "--country", "US",
-                   "--cohort", "2025-03", "--by", "ann@example.com")
+def test_cli_share_create_list_revoke(access_env, fixture_db):
+    created = _cli("share", "create", "--to", "Jane Doe, Acme", "--days", "30", "--country", "us",
+                   "--cohort", "2025-03", "--by", "ann@example.com", "--db", str(fixture_db))
     assert created.returncode == 0, created.stderr
+    assert ("the link starts with http://localhost:8501 (the default); set EXPERTNET_BASE_URL to the address "
+            "people open the dashboard at to change it") in created.stderr
     url = created.stdout.strip()
     assert url.startswith("http://localhost:8501/?share=") and "\n" not in url
     link, reason = share_links.resolve(url.split("?share=", 1)[1])
@@ -581,3 +583,15 @@ def test_a_cookie_grant_opens_its_session_once_and_the_database_alone_opens_none
     assert accounts.redeem_cookie_grant(late) is None                    # expired
     for hostile in (None, "", "x" * 10_000, "'; DROP TABLE users; --"):
         assert accounts.redeem_cookie_grant(hostile) is None
+
+
+def test_cli_share_refuses_a_lock_the_warehouse_does_not_hold(access_env, fixture_db):
+    typo = _cli("share", "create", "--to", "Jane", "--days", "7", "--domain", "softwre", "--db", str(fixture_db))
+    assert typo.returncode == 2
+    assert "no expert has domain 'softwre'; the warehouse holds: finance, software" in typo.stderr
+    country = _cli("share", "create", "--to", "Jane", "--days", "7", "--country", "FR", "--db", str(fixture_db))
+    assert country.returncode == 2 and "no expert has country 'FR'" in country.stderr
+    nowhere = _cli("share", "create", "--to", "Jane", "--days", "7", "--country", "US",
+                   "--db", str(access_env / "none.duckdb"))
+    assert nowhere.returncode == 2 and "cannot check the locks: there is no warehouse at" in nowhere.stderr
+    assert share_links.list_links() == []
