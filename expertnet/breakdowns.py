@@ -14,6 +14,7 @@ from .filters import BadInput, Filters
 from .queries import run, run_to_csv
 
 SEGMENT_KINDS = ("domain", "country")
+PLURAL = {"domain": "domains", "country": "countries"}
 EXPERTS_PAGE_SIZE = 50
 EXPERT_SORT_KEYS = {"earnings_usd": "Earnings", "hours": "Hours", "effective_rate_usd": "Effective rate",
                     "bonuses_usd": "Bonuses", "signup_date": "Signup date"}
@@ -62,13 +63,23 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
     """Domains or countries for an investor: rows that single out fewer than 11 experts in any
     month of the period, or in a count they show, merged into one "other" row."""
     monthly = run(con, "segment_activity_by_month", by=by, **_range(first, last, filters))
-    per_month = monthly.pivot(index="segment", columns="month", values="experts_active")
+    per_month = [monthly.pivot(index="segment", columns="month", values=column).add_prefix(f"{column} ")
+                 for column in ("experts_active", "experts_with_bonus")]
     experts = frame.set_index("segment")[["experts_total", "experts_approved", "experts_active"]].join(per_month)
-    shown = privacy.rows_shown_separately(experts.fillna(0), disjoint=True)
+    # A row shows its segment's running count of signups, and its pay beside what a link locked
+    # to that segment shows: each must pass the rules that link's own pages pass.
+    steps = run(con, "signups_by_segment_by_month", by=by, to_month=last, **filters.as_params())
+    steps = steps.pivot(index="segment", columns="month", values="experts_new").fillna(0)
+
+    def running_shown(rows) -> bool:
+        series = steps.loc[[r for r in rows if r in steps.index]].sum()
+        return bool(series.empty or privacy.running_count_visibility(series.cumsum(), series)[0][-1])
+    shown = privacy.rows_shown_separately(experts.fillna(0), disjoint=True,
+                                          alone_ok=lambda row: running_shown([row]), group_ok=running_shown)
     alone, other = frame[frame["segment"].isin(shown)], frame[~frame["segment"].isin(shown)]
     if len(other):
         sums = other[["experts_total", "experts_approved", "experts_active", "hours", "expert_pay_usd"]].sum()
-        label = f"other {by}s ({len(other)})" if len(other) > 1 else "other"
+        label = f"other {PLURAL[by]} ({len(other)})" if len(other) > 1 else "other"
         row = {"segment": label, **sums.to_dict(),
                "avg_pay_rate_usd": sums["expert_pay_usd"] / sums["hours"] if sums["hours"] else None}
         alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)

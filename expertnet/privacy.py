@@ -129,7 +129,7 @@ def running_count_visibility(totals, steps) -> tuple[list[bool], list[bool]]:
     return shown, secondary
 
 
-def rows_shown_separately(experts: pd.DataFrame, disjoint: bool) -> list:
+def rows_shown_separately(experts: pd.DataFrame, disjoint: bool, alone_ok=None, group_ok=None) -> list:
     """Which rows of a breakdown stand on their own; the rest are merged into one "other" row.
 
     `experts` has one row per breakdown row, largest first, and one column per month of the
@@ -138,15 +138,16 @@ def rows_shown_separately(experts: pd.DataFrame, disjoint: bool) -> list:
     an investor can choose, nor the difference of two, singles out fewer than 11 experts.
     The "other" row must pass the same test; while it does not, the smallest row standing on
     its own joins it. Its experts per month are the sum of its rows' where the rows hold
-    different experts (`disjoint`, e.g. domains), else at least its largest row's."""
+    different experts (`disjoint`, e.g. domains), else at least its largest row's.
+    `alone_ok(row)` and `group_ok(rows)` add tests of the caller's (a running count's)."""
     ok = experts.apply(lambda column: column.map(shown_count)).all(axis=1)
-    shown = [row for row in experts.index if ok[row]]
+    shown = [row for row in experts.index if ok[row] and (alone_ok is None or alone_ok(row))]
     while True:
         other = [row for row in experts.index if row not in shown]
         if not other or not shown:
             return shown
         merged = experts.loc[other].sum() if disjoint else experts.loc[other].max()
-        if all(shown_count(v) for v in merged):
+        if all(shown_count(v) for v in merged) and (group_ok is None or group_ok(other)):
             return shown
         shown.pop()
 

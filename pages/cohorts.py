@@ -14,7 +14,10 @@ retention = context.call(metrics.retention, context.filters, context.role)
 in_period = retention[(retention["cohort"] >= month_label(context.first_month))
                       & (retention["cohort"] <= month_label(context.last_month))]
 
-if in_period.empty:
+if in_period.empty and context.viewer.is_investor:
+    st.info("Every signup cohort of this period has fewer than 11 experts, so their retention is withheld.",
+            icon=":material/lock:")
+elif in_period.empty:
     widgets.empty_state("No signup cohort in this period for these filters.")
 else:
     st.subheader("Retention heatmap")

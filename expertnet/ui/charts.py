@@ -111,8 +111,8 @@ def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
     buttons = st.container(horizontal=True, gap="small")
     buttons.download_button("CSV", csv_text(data), f"{name}.csv", "text/csv", key=f"{key}-csv",
                             icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", lambda: _png(chart), f"{name}.png", "image/png", key=f"{key}-png",
-                            icon=":material/image:", on_click="ignore")
+    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), f"{name}.png", "image/png",
+                            key=f"{key}-png", icon=":material/image:", on_click="ignore")
 
 
 def _png(chart: alt.Chart) -> bytes:
@@ -124,6 +124,25 @@ def csv_text(data: pd.DataFrame) -> str:
     """A download of `data`: for an investor, a withheld figure says so in words, never an empty
     cell (METRICS.md); for the others an empty cell is a null."""
     from .context import current
+    data = data.copy()
+    for column in data.columns:     # the charts' months are dates; a month reads as YYYY-MM
+        if pd.api.types.is_datetime64_any_dtype(data[column]):
+            data[column] = data[column].dt.strftime("%Y-%m")
     if current().viewer.is_investor:
         data = data.astype(object).where(data.notna(), WITHHELD_TEXT)
     return data.to_csv(index=False)
+
+
+def still_allowed(make):
+    """A download made when it is clicked (not when the page ran): an investor's link is checked
+    again then, so a link revoked since the page was drawn yields nothing."""
+    from .context import current
+    viewer = current().viewer
+    if not viewer.is_investor:
+        return make
+
+    def made() -> bytes:
+        from ..share_links import get_link
+        link = get_link(viewer.link.id)
+        return make() if link is not None and link.state() == "valid" else b""
+    return made

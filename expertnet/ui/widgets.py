@@ -100,7 +100,7 @@ def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, st
             else labels.get(c, c) for c in frame.columns})
         return
     shown = pd.DataFrame({labels.get(c, c): [format_value(None if _missing(v) else v, units[c], True)
-                                             if c in units else ("" if _missing(v) else v) for v in frame[c]]
+                                             if c in units else ("" if _missing(v) else str(v)) for v in frame[c]]
                           for c in frame.columns})
     st.dataframe(shown, hide_index=True, width="stretch")
 
