@@ -63,9 +63,9 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
     """Domains or countries for an investor: rows that single out fewer than 11 experts in any
     month of the period, or in a count they show, merged into one "other" row."""
     monthly = run(con, "segment_activity_by_month", by=by, **_range(first, last, filters))
-    per_month = [monthly.pivot(index="segment", columns="month", values=column).add_prefix(f"{column} ")
-                 for column in ("experts_active", "experts_with_bonus")]
-    experts = frame.set_index("segment")[["experts_total", "experts_approved", "experts_active"]].join(per_month)
+    by_month = {month: cells.set_index("segment")[["experts_active", "experts_with_bonus"]]
+                for month, cells in monthly.groupby("month")}
+    whole = frame.set_index("segment")[["experts_total", "experts_approved", "experts_active"]].fillna(0)
     # A row shows its segment's running count of signups, and its pay beside what a link locked
     # to that segment shows: each must pass the rules that link's own pages pass.
     steps = run(con, "signups_by_segment_by_month", by=by, to_month=last, **filters.as_params())
@@ -74,8 +74,8 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
     def running_shown(rows) -> bool:
         series = steps.loc[[r for r in rows if r in steps.index]].sum()
         return bool(series.empty or privacy.running_count_visibility(series.cumsum(), series)[0][-1])
-    shown = privacy.rows_shown_separately(experts.fillna(0), disjoint=True,
-                                          alone_ok=lambda row: running_shown([row]), group_ok=running_shown)
+    shown = privacy.rows_shown_in_every_month(by_month, whole, disjoint=True,
+                                              alone_ok=lambda row: running_shown([row]), group_ok=running_shown)
     alone, other = frame[frame["segment"].isin(shown)], frame[~frame["segment"].isin(shown)]
     if len(other):
         sums = other[["experts_total", "experts_approved", "experts_active", "hours", "expert_pay_usd"]].sum()
@@ -185,15 +185,16 @@ def _investor_clients(con, frame: pd.DataFrame, first: date, last: date, filters
     cells = run(con, "client_months_with_experts", **_range(first, last, filters))
     if cells.empty:
         return frame
-    per_month = cells.pivot(index="client_id", columns="month", values="experts").fillna(0)
-    per_month = per_month.loc[cells.groupby("client_id")["billings_usd"].sum().sort_values(ascending=False).index]
-    shown = set(privacy.rows_shown_separately(per_month, disjoint=False))
+    order = cells.groupby("client_id")["billings_usd"].sum().sort_values(ascending=False).index
+    by_month = {month: rows.set_index("client_id")[["experts"]] for month, rows in cells.groupby("month")}
+    whole = cells.groupby("client_id")["experts"].max().to_frame().loc[order]
+    shown = set(privacy.rows_shown_in_every_month(by_month, whole, disjoint=False))
     alone = frame[frame["client_id"].isin(shown)]
     total = cells["billings_usd"].sum()
     other_billings = total - alone["billings_usd"].sum()
-    if len(per_month) > len(alone):
+    if len(whole) > len(alone):
         outside = run(con, "experts_of_other_clients", client_ids=list(alone["client_id"]), **_range(first, last, filters))
-        row = {"rank": None, "client_id": None, "client": f"all other clients ({len(per_month) - len(alone)})",
+        row = {"rank": None, "client_id": None, "client": f"all other clients ({len(whole) - len(alone)})",
                "segment": "", "billings_usd": other_billings, "share": other_billings / total,
                "experts": int(outside.iloc[0, 0])}
         alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)

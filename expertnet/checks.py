@@ -35,6 +35,35 @@ def _row_check(stage: str, column: str, where: str, values: str, message, params
     return Check(column, f"SELECT {select} FROM {stage} WHERE {where} ORDER BY line_no", message, params, where)
 
 
+FIRST_DATE, LAST_DATE = "2000-01-01", "2099-12-31"
+_SHORT = 40
+
+
+def _short(value) -> str:
+    """A value as written, cut to a length a message can carry."""
+    text = str(value)
+    return text if len(text) <= _SHORT else f"{text[:_SHORT]}... ({len(text):,} characters)"
+
+
+def _compare_as_written(column: str, breaks: str, bound: str) -> str:
+    """Whether a decimal as written is above, below, or not above a whole-number bound, decided
+    on its digits, not on a double: 24.0000000000000001 is a double of 24 but is above 24.
+    The integer part decides, and at equality, whether any fractional digit is not 0. Values
+    whose integer part is too long for a HUGEINT fall back to the double (they are far off any
+    bound, and not finite is a rule of its own)."""
+    text = f"ltrim({column}, '+-')"
+    negative = f"starts_with({column}, '-')"
+    whole = f"TRY_CAST(coalesce(nullif(split_part({text}, '.', 1), ''), '0') AS HUGEINT)"
+    fraction = f"regexp_matches(split_part({text}, '.', 2), '[1-9]')"
+    nonzero = f"({whole} > 0 OR {fraction})"
+    above = f"(NOT {negative} AND ({whole} > {bound} OR ({whole} = {bound} AND {fraction})))"
+    below = f"(({negative} AND {nonzero}) OR (NOT {negative} AND {whole} < {bound}))"
+    exact = {"above": above, "below": below, "not_above": f"NOT {above}"}[breaks]
+    double = {"above": ">", "below": "<", "not_above": "<="}[breaks]
+    return (f"{column} IS NOT NULL AND regexp_full_match({column}, $decimal_pattern) AND "
+            f"coalesce(CASE WHEN {whole} IS NOT NULL THEN {exact} END, {_number(column)} {double} {bound})")
+
+
 def _date(column: str) -> str:
     return f"TRY_CAST({column} AS DATE)"
 
@@ -52,10 +81,16 @@ def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]
         checks.append(_row_check(
             s, c, f"{c} IS NOT NULL AND (NOT regexp_full_match({c}, $date_pattern) OR {_date(c)} IS NULL)", c,
             lambda v: f"'{v}' is not a date (expected YYYY-MM-DD)", {"date_pattern": DATE_PATTERN}))
+        checks.append(_row_check(
+            s, c, f"{_date(c)} NOT BETWEEN DATE '{FIRST_DATE}' AND DATE '{LAST_DATE}'", c,
+            lambda v: f"{v} is outside the dates the contract allows ({FIRST_DATE} to {LAST_DATE})"))
     if column.kind == DECIMAL:
         checks.append(_row_check(
             s, c, f"{c} IS NOT NULL AND (NOT regexp_full_match({c}, $decimal_pattern) OR {_number(c)} IS NULL)", c,
-            lambda v: f"'{v}' is not a decimal number", {"decimal_pattern": DECIMAL_PATTERN}))
+            lambda v: f"'{_short(v)}' is not a decimal number", {"decimal_pattern": DECIMAL_PATTERN}))
+        checks.append(_row_check(
+            s, c, f"isinf({_number(c)})", c,
+            lambda v: f"'{_short(v)}' is not a finite number (too large to store)"))
     if column.one_of:
         allowed = list(column.one_of)
         checks.append(_row_check(
@@ -68,12 +103,13 @@ def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]
             {"country_codes": sorted(ISO_3166_ALPHA2)}))
     if column.is_lower_case:
         checks.append(_row_check(s, c, f"{c} <> lower({c})", c, lambda v: f"'{v}' is not lower case"))
-    for bound, op, word, name in ((column.greater_than, "<=", ">", "gt"), (column.at_least, "<", ">=", "ge"),
-                                  (column.at_most, ">", "<=", "le")):
+    for bound, breaks, word, name in ((column.greater_than, "not_above", ">", "gt"),
+                                      (column.at_least, "below", ">=", "ge"), (column.at_most, "above", "<=", "le")):
         if bound is not None:
             checks.append(_row_check(
-                s, c, f"{_number(c)} {op} ${c}_{name}", c,
-                lambda v, word=word, bound=bound: f"{v} is not {word} {bound:g}", {f"{c}_{name}": bound}))
+                s, c, _compare_as_written(c, breaks, f"${c}_{name}"), c,
+                lambda v, word=word, bound=bound: f"{_short(v)} is not {word} {bound:g}",
+                {f"{c}_{name}": bound, "decimal_pattern": DECIMAL_PATTERN}))
     if column.not_before:
         other = column.not_before
         checks.append(_row_check(s, c, f"{_date(c)} < {_date(other)}", f"{c}, {other}",

@@ -152,6 +152,21 @@ def rows_shown_separately(experts: pd.DataFrame, disjoint: bool, alone_ok=None, 
         shown.pop()
 
 
+def rows_shown_in_every_month(monthly: dict, whole: pd.DataFrame, disjoint: bool, alone_ok=None,
+                              group_ok=None) -> list:
+    """The rows of a breakdown over a period that stand on their own: decided month by month
+    (rows_shown_separately on each month's experts), and a row stands alone in the period only
+    where it does in every month of it. Deciding per month, not per period, keeps a row that was
+    merged to protect a small one in some month merged in every period holding that month, so no
+    period's row gives that month's cell away. `whole` holds the period's own counts (rows in
+    order, largest first), tested as rows_shown_separately does, with the callers' tests."""
+    alone = set(whole.index)
+    for cells in monthly.values():
+        alone &= set(rows_shown_separately(cells.reindex(whole.index).fillna(0), disjoint))
+    return rows_shown_separately(whole, disjoint, group_ok=group_ok,
+                                 alone_ok=lambda row: row in alone and (alone_ok is None or alone_ok(row)))
+
+
 def merge_histogram_bins(frame: pd.DataFrame) -> pd.DataFrame:
     """Adjacent bins merged, from the lowest up, until each holds at least 11 experts; what is
     left at the top joins the last full bin. (earnings_from_usd, earnings_to_usd, experts)."""

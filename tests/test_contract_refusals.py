@@ -312,6 +312,27 @@ CASES = [
      [("clients.csv", 3, "segment", "is empty, but it is required")]),
     ("empty_valuation_round", empty_in("valuations", 2, "round"),
      [("valuations.csv", 2, "round", "is empty, but it is required")]),
+    # dates from 2000-01-01 to 2099-12-31 (a year 10000 month would break every page)
+    ("signup_date_year_9999", edit("experts", 3, "signup_date", "9999-12-31"),
+     [("experts.csv", 3, "signup_date",
+       "9999-12-31 is outside the dates the contract allows (2000-01-01 to 2099-12-31)"),
+      ("work_logs.csv", 4, "work_date", "2024-02-01 is before the expert's signup_date 9999-12-31")]),
+    ("bonus_paid_in_year_1", edit("bonuses", 2, "paid_date", "0001-01-01"),
+     [("bonuses.csv", 2, "paid_date", "0001-01-01 is outside the dates the contract allows")]),
+    ("valuation_in_1999", edit("valuations", 2, "as_of_date", "1999-12-31"),
+     [("valuations.csv", 2, "as_of_date", "1999-12-31 is outside the dates the contract allows")]),
+    # numbers are finite, and a limit holds for the value as written, not its rounded double
+    ("bill_rate_1e400", edit("contracts", 2, "bill_rate_usd", "1" + "0" * 400),
+     [("contracts.csv", 2, "bill_rate_usd",
+       "'1000000000000000000000000000000000000000... (401 characters)' is not a finite number")]),
+    ("hours_just_over_24", edit("work_logs", 3, "hours", "24.0000000000000001"),
+     [("work_logs.csv", 3, "hours", "24.0000000000000001 is not <= 24")]),
+    ("pay_rate_just_over_2000", edit("work_logs", 4, "pay_rate_usd", "+2000.000000000000000000001"),
+     [("work_logs.csv", 4, "pay_rate_usd", "+2000.000000000000000000001 is not <= 2000")]),
+    ("committed_just_below_0", edit("contracts", 3, "committed_usd", "-0.00000000000000000001"),
+     [("contracts.csv", 3, "committed_usd", "-0.00000000000000000001 is not >= 0")]),
+    ("bill_rate_a_long_zero", edit("contracts", 3, "bill_rate_usd", "0.0000000000000000000000"),
+     [("contracts.csv", 3, "bill_rate_usd", "0.0000000000000000000000 is not > 0")]),
     # physical lines: a quoted multi-line field and a blank line push later records down
     ("line_after_quoted_newline", quoted_newline_then("experts", 4, "country", "XX"),
      [("experts.csv", 5, "country", "'XX'")]),
@@ -319,7 +340,7 @@ CASES = [
      [("work_logs.csv", 4, "hours", "-2.5 is not > 0")]),
 ]
 
-PARQUET_CASES = ["hours_negative", "work_log_unknown_expert", "duplicate_expert_id", "column_removed",
+PARQUET_CASES = ["signup_date_year_9999", "hours_just_over_24", "hours_negative", "work_log_unknown_expert", "duplicate_expert_id", "column_removed",
                  "unknown_extra_column", "date_month_13", "empty_expert_full_name", "country_unassigned",
                  "duplicate_work_log", "missing_file"]
 CASES_BY_ID = {case[0]: case for case in CASES}
