@@ -7,6 +7,7 @@ warehouse that was there byte for byte as it was.
 
 import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
@@ -48,6 +49,12 @@ def find_exports(folder: Path) -> tuple[dict[str, Path], list[Problem]]:
     if not folder.is_dir():
         return {}, [Problem(str(folder), "is not a folder of exports")]
     for table in TABLES:
+        links = [folder / f"{table.name}{suffix}" for suffix in EXPORT_SUFFIXES
+                 if (folder / f"{table.name}{suffix}").is_symlink()]
+        if links:   # a link could point anywhere on the machine; the export holds its own files
+            problems += [Problem(link.name, "is a symbolic link; put the file itself in the export folder")
+                         for link in links]
+            continue
         paths = [folder / f"{table.name}{suffix}" for suffix in EXPORT_SUFFIXES
                  if (folder / f"{table.name}{suffix}").is_file()]
         if len(paths) > 1:
@@ -138,13 +145,44 @@ def build_tables(con, staged: set[str], source: str, progress: Progress) -> dict
 
 @contextmanager
 def _ingest_lock(db_path: Path):
-    lock_path = db_path.with_name(db_path.name + ".lock")
-    with open(lock_path, "w") as lock:
+    """One load at a time into a folder: a lock on the folder itself, so nothing is left behind."""
+    folder = os.open(db_path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"another load into {db_path} is running; wait for it to finish") from None
+            raise RuntimeError(f"another load into {db_path.parent} is running; wait for it to finish") from None
         yield
+    finally:
+        os.close(folder)     # closing releases the lock
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:      # alive, someone else's
+        return False
+    return False
+
+
+def remove_debris(db_path: Path) -> list[str]:
+    """Remove what loads that were killed left beside the warehouse (their half-built snapshot,
+    its .wal, their spill folder): files named after a process that is gone. Run under the
+    load lock, so no live load's files are touched. Returns the names removed."""
+    removed = []
+    prefix = f".{db_path.name}."
+    for path in db_path.parent.iterdir():
+        match = _DEBRIS.fullmatch(path.name[len(prefix):]) if path.name.startswith(prefix) else None
+        if match and _process_is_gone(int(match.group(1))):
+            _remove(path)
+            removed.append(path.name)
+    _remove(db_path.with_name(db_path.name + ".lock"))   # the lock file older loads left
+    return removed
+
+
+_DEBRIS = re.compile(r"(?:building|scratch)-(\d+)(?:\.wal)?")
 
 
 def load_memory_limit() -> str:
@@ -179,6 +217,8 @@ def ingest(folder: Path, db_path: Path, progress: Progress = _quiet) -> LoadResu
         progress(f"[{time.monotonic() - started:6.1f}s] {message}")
 
     with _ingest_lock(db_path):
+        for name in remove_debris(db_path):
+            step(f"removed {name}, left by a load that was stopped")
         try:
             files, problems = find_exports(folder)
             con = duckdb.connect(str(building), config={"temp_directory": str(scratch),
@@ -213,6 +253,7 @@ def ingest(folder: Path, db_path: Path, progress: Progress = _quiet) -> LoadResu
             finally:
                 con.close()
             # A stale .wal beside the swapped-in file would make it unopenable.
+            step("swapping in the new snapshot")
             _remove(db_path.with_name(db_path.name + ".wal"))
             os.replace(building, db_path)
             step(f"swapped in snapshot {snapshot_id[:8]} at {db_path}")

@@ -19,8 +19,21 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(f), [])
 
 
-def _parquet_columns(con, path: Path) -> list[str]:
-    return [row[0] for row in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}).fetchall()]
+def _parquet_columns(con, path: Path) -> dict[str, str]:
+    """{column: DuckDB type} of a Parquet file."""
+    rows = con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}).fetchall()
+    return {row[0]: row[1] for row in rows}
+
+
+_NESTED = ("[]", "STRUCT", "MAP", "UNION", "LIST")
+
+
+def parquet_type_problems(table: Table, file: str, types: dict[str, str]) -> list[Problem]:
+    """A column holds the scalar type of its rule (text, a date or a number), never a list, a
+    struct or a map: DuckDB would otherwise turn [1, 2] into the text "[1, 2]"."""
+    return [Problem(file, f"holds {types[c.name][:40]} values, not {c.kind} (a column holds text, a date "
+                          f"or a number, never a list, a struct or a map)", column=c.name)
+            for c in table.columns if c.name in types and any(n in types[c.name].upper() for n in _NESTED)]
 
 
 def header_problems(table: Table, file: str, header: list[str]) -> list[Problem]:
@@ -34,14 +47,21 @@ def header_problems(table: Table, file: str, header: list[str]) -> list[Problem]
     if missing:
         problems.append(Problem(file, f"missing column {', '.join(missing)}"))
     if unknown:
-        problems.append(Problem(file, f"unknown column {', '.join(unknown)} (expected exactly: "
+        problems.append(Problem(file, f"unknown column {_some(unknown)} (expected exactly: "
                                       f"{', '.join(expected)}; is this the right export?)"))
     return problems
+
+
+def _some(names: list[str], most: int = 5) -> str:
+    """Names from a file's header, a few and each cut short: a header can be anything."""
+    shown = ", ".join(n if len(n) <= 40 else n[:40] + "..." for n in names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most:,} more"
 
 
 # ---------------------------------------------------------------- staging
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+) bytes")
 NOT_UTF8 = "is not valid UTF-8 text; export it as UTF-8"
 
 
@@ -92,9 +112,14 @@ def _reader_problems(path: Path, width: int, error: duckdb.Error) -> tuple[list[
             return problems, total
     line_match = _CSV_LINE.search(text)
     line = int(line_match.group(1)) if line_match else None
+    too_long = _TOO_LONG.search(text)
+    if too_long:
+        limit, actual = int(too_long.group(1)), int(too_long.group(2))
+        return [Problem(file, f"the record is {actual:,} bytes long, over the {limit:,} bytes a record may "
+                              "have: a field this long is not a real value; check the export", line)], 1
     if "Expected Number of Columns" in text or "columns" in text.lower():
         return [Problem(file, "has a different number of fields than the header", line)], 1
-    first = text.splitlines()[0] if text else "could not be read"
+    first = text.splitlines()[0][:200] if text else "could not be read"
     return [Problem(file, f"could not be read: {first}", line)], 1
 
 
@@ -123,12 +148,15 @@ def stage(con, table: Table, path: Path) -> tuple[int, list[Problem], int]:
     (rows, up to PROBLEM_CAP problems, how many problems in all)."""
     file = path.name
     try:
-        header = _csv_header(path) if path.suffix == ".csv" else _parquet_columns(con, path)
+        types = {} if path.suffix == ".csv" else _parquet_columns(con, path)
+        header = _csv_header(path) if path.suffix == ".csv" else list(types)
     except UnicodeDecodeError:
         return 0, [Problem(file, NOT_UTF8)], 1
     except (duckdb.Error, OSError) as error:
-        return 0, [Problem(file, f"could not be read: {str(error).splitlines()[0]}")], 1
-    problems = header_problems(table, file, header)
+        return 0, [Problem(file, f"could not be read: {str(error).splitlines()[0][:200]}")], 1
+    except csv.Error as error:
+        return 0, [Problem(file, f"the header could not be read as CSV: {str(error)[:200]}")], 1
+    problems = header_problems(table, file, header) or parquet_type_problems(table, file, types)
     if problems:
         return 0, problems, len(problems)
     # Column names are the contract's own (the header was just matched against them).

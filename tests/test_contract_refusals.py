@@ -391,8 +391,8 @@ def warehouse(previous, tmp_path) -> Path:
 
 def assert_untouched(db: Path, digest: str, export: Path, export_files: set[str]) -> None:
     assert sha256(db) == digest, "the previous warehouse changed"
-    # The lock file is the only thing a load may leave beside the warehouse.
-    assert listing(db.parent) <= {db.name, db.name + ".lock"}, listing(db.parent)
+    # A load leaves nothing beside the warehouse, not even a lock file.
+    assert listing(db.parent) == {db.name}, listing(db.parent)
     leftovers = [n for n in listing(db.parent) | listing(export)
                  if n.endswith(".wal") or ".building-" in n or ".scratch-" in n or n.endswith(".tmp")]
     assert not leftovers
@@ -617,14 +617,14 @@ def test_a_refused_first_load_creates_no_warehouse(tmp_path):
     db = tmp_path / "warehouse" / "warehouse.duckdb"
     refuse(folder, db)
     assert not db.exists()
-    assert listing(db.parent) <= {db.name + ".lock"}
+    assert listing(db.parent) == set()
 
 
 def test_valuations_may_be_absent(warehouse, tmp_path):
     folder = write_export(tmp_path / "export", {k: v for k, v in VALID.items() if k != "valuations"})
     result = ingest(folder, warehouse)
     assert result.rows["valuations"] == 0
-    assert listing(warehouse.parent) <= {warehouse.name, warehouse.name + ".lock"}
+    assert listing(warehouse.parent) == {warehouse.name}
     from expertnet import metrics
     from expertnet.filters import parse_month
     from expertnet.warehouse import open_read_only
@@ -644,3 +644,73 @@ def test_the_valid_export_loads_and_the_previous_warehouse_is_readable(previous)
     finally:
         con.close()
     assert counts == {t: len(rows) for t, (_, rows) in VALID.items()}
+
+
+# ---------------------------------------------------------------- odd files and stopped loads
+
+def test_a_symlinked_export_file_is_refused_and_its_target_never_echoed(previous, warehouse, tmp_path):
+    folder = write_export(tmp_path / "export", tables())
+    secret = tmp_path / "elsewhere.csv"
+    secret.write_text("as_of_date,round,post_money_usd\nroot:x:0:0:root:/root:/bin/bash,Seed,1\n")
+    (folder / "valuations.csv").unlink()
+    (folder / "valuations.csv").symlink_to(secret)
+    refused = refuse(folder, warehouse)
+    assert refused.report() == ("valuations.csv: is a symbolic link; put the file itself in the export folder")
+    assert "root" not in refused.report()
+    assert sha256(warehouse) == previous[1]
+
+
+def test_a_20_mb_field_gets_a_short_exact_message(previous, warehouse, tmp_path):
+    t = set_field(tables(), "clients", 2, "name", "x" * (20 * 2**20))
+    folder = write_export(tmp_path / "export", t)
+    refused = refuse(folder, warehouse)
+    [line] = refused.report().splitlines()
+    # C-01, (5 bytes) + the 20 MiB name + ,ai_lab,US (10 bytes)
+    assert line == ("clients.csv:2: the record is 20,971,535 bytes long, over the 2,000,000 bytes a record may "
+                    "have: a field this long is not a real value; check the export")
+    assert sha256(warehouse) == previous[1]
+
+
+def test_ten_thousand_unknown_columns_make_one_short_line(previous, warehouse, tmp_path):
+    header, rows = VALID["clients"]
+    extra = [f"extra_{n}" for n in range(10_000)]
+    folder = write_export(tmp_path / "export", tables() | {"clients": (header + extra, [r + [""] * 10_000 for r in rows])})
+    refused = refuse(folder, warehouse)
+    [line] = refused.report().splitlines()
+    assert line == ("clients.csv: unknown column extra_0, extra_1, extra_2, extra_3, extra_4 and 9,995 more "
+                    "(expected exactly: client_id, name, segment, country; is this the right export?)")
+
+
+def test_a_parquet_list_column_is_refused(previous, warehouse, tmp_path):
+    folder = write_export(tmp_path / "export", tables(), fmt="parquet")
+    header, rows = VALID["clients"]
+    columns = {name: pa.array([row[i] for row in rows], type=pa.string()) for i, name in enumerate(header)}
+    columns["name"] = pa.array([[1, 2], [3]], type=pa.list_(pa.int64()))
+    pq.write_table(pa.table(columns), folder / "clients.parquet")
+    refused = refuse(folder, warehouse)
+    assert refused.report() == ("clients.parquet: name: holds BIGINT[] values, not text (a column holds text, "
+                                "a date or a number, never a list, a struct or a map)")
+    assert sha256(warehouse) == previous[1]
+
+
+@pytest.mark.parametrize("stop_at", ["reading", "checking", "building rollups", "swapping in"])
+def test_a_load_killed_at_any_step_leaves_the_warehouse_and_the_next_load_cleans_up(stop_at, previous, warehouse,
+                                                                                     tmp_path):
+    """SIGKILL, as an out-of-memory kill or a power cut would: no finally runs."""
+    folder = write_export(tmp_path / "export", tables())
+    code = ("import os, signal, sys; from pathlib import Path; from expertnet.load import ingest\n"
+            "stop = sys.argv[3]\n"
+            "ingest(Path(sys.argv[1]), Path(sys.argv[2]), "
+            "lambda m: os.kill(os.getpid(), signal.SIGKILL) if stop in m else None)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(folder), str(warehouse), stop_at], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    debris = listing(warehouse.parent) - {warehouse.name}
+    assert debris, "a killed load leaves its half-built snapshot (that is what the next load must clean)"
+    assert sha256(warehouse) == previous[1]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM work_logs").fetchone()[0] == len(VALID["work_logs"][1])
+    messages = []
+    ingest(folder, warehouse, messages.append)
+    assert listing(warehouse.parent) == {warehouse.name}
+    assert any(m.endswith("left by a load that was stopped") for m in messages)
