@@ -4,6 +4,8 @@ import streamlit as st
 
 from expertnet import privacy
 from expertnet.ui.context import filter_bar
+from expertnet.ui.errors import plainly
+from expertnet.ui.text import md
 from expertnet.ui.session import pin_snapshot
 from expertnet.ui.viewer import gate, leave_preview, record_page_view, resolve_viewer
 from expertnet.warehouse import WarehouseMissing
@@ -24,31 +26,45 @@ PAGES = [
     ("pages/definitions.py", "Definitions", ":material/menu_book:", privacy.ROLES),
 ]
 
-viewer = resolve_viewer()
-try:
-    snapshot = pin_snapshot()
-except WarehouseMissing as missing:
-    how_to_build = str(missing)
-    gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(how_to_build)))
+def show_page(viewer, snapshot) -> None:
+    """The banners, the filter bar and the page this viewer asked for."""
+    if viewer.demo_mode:
+        st.warning("Demo mode: no sign-in is configured, so this view is served only to this machine. "
+                   "Add an account (`python -m expertnet users add`) before sharing the address.",
+                   icon=":material/science:")
+    if viewer.is_investor:
+        expires = viewer.link.expires_at
+        st.info(f"Shared with {md(viewer.name)} · read-only, aggregates only · link expires {expires:%Y-%m-%d %H:%M} UTC",
+                icon=":material/lock:")
+        if viewer.previewing:
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.caption("You are previewing this link: these pages are exactly what its investor sees.")
+            if right.button("Back to my own view", key="leave-preview", icon=":material/arrow_back:"):
+                leave_preview()
+                st.rerun()
 
-if viewer.demo_mode:
-    st.warning("Demo mode: no sign-in is configured, so this view is served only to this machine. "
-               "Add an account (`python -m expertnet users add`) before sharing the address.",
-               icon=":material/science:")
-if viewer.is_investor:
-    expires = viewer.link.expires_at
-    st.info(f"Shared with {viewer.name} · read-only, aggregates only · link expires {expires:%Y-%m-%d %H:%M} UTC",
-            icon=":material/lock:")
-    if viewer.previewing:
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.caption("You are previewing this link: these pages are exactly what its investor sees.")
-        if right.button("Back to my own view", key="leave-preview", icon=":material/arrow_back:"):
-            leave_preview()
-            st.rerun()
+    context = filter_bar(snapshot, viewer)
+    pages = [st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles]
+    page = st.navigation(pages)
+    if viewer.is_investor and not viewer.previewing:
+        record_page_view(viewer.link.id, page.title)
+    page.run()
 
-context = filter_bar(snapshot, viewer)
-pages = [st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles]
-page = st.navigation(pages)
-if viewer.is_investor and not viewer.previewing:
-    record_page_view(viewer.link.id, page.title)
-page.run()
+
+viewer = None
+
+
+def runs_the_dashboard() -> bool:
+    return viewer is not None and not viewer.is_investor
+
+
+with plainly(runs_the_dashboard):
+    viewer = resolve_viewer()
+    try:
+        snapshot = pin_snapshot()
+    except WarehouseMissing as missing:
+        how_to_build = str(missing)
+        gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(how_to_build)))
+    show_page(viewer, snapshot)
+
+

@@ -5,18 +5,10 @@ day are the benchmark's."""
 
 from datetime import date
 
-from expertnet.filters import add_months
+from expertnet.filters import add_months, month_range
 from expertnet.filters import month_label as label
 
 __all__ = ["add_months", "label", "month_range", "last_day"]
-
-
-def month_range(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
 
 
 def last_day(month: date) -> date:

@@ -154,7 +154,9 @@ def connect() -> Iterator[sqlite3.Connection]:
         con.execute("PRAGMA busy_timeout = 10000")
         _ensure_schema(con)
         yield con
-    except sqlite3.OperationalError as error:
+    except sqlite3.IntegrityError:
+        raise          # a constraint the caller handles (a taken email, a drawn id)
+    except sqlite3.DatabaseError as error:     # locked, damaged, or not a database at all
         raise AppStateError(f"the app-state database at {path} could not answer: {error}") from None
     finally:
         con.close()

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from . import breakdowns, metrics, privacy
-from .filters import Filters, add_months, month_label
+from .filters import Filters, add_months, month_label, month_range
 from .queries import run
 
 PERIOD_LENGTHS = (1, 2, 3, 12, 13)
@@ -357,10 +357,7 @@ def audit_investor_view(con, filters: Filters = Filters(), show_client_names: bo
     if options["first_month"] is None:
         return report
     first, last = options["first_month"], options["last_month"]
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
+    months = month_range(first, last)
     labels = [month_label(m) for m in months]
     system = _System()
     truth, shown = _pair(con, metrics.kpi_series, first, last, filters)

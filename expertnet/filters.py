@@ -28,9 +28,21 @@ def month_label(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
+_FIRST_INDEX, _LAST_INDEX = 1 * 12, 9999 * 12 + 11     # 0001-01 and 9999-12, what a date can hold
+
+
 def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
+    """The first day of the month `count` months on; held to 0001-01 .. 9999-12 instead of
+    raising, so no page breaks at the edge of the calendar."""
+    index = min(max(month.year * 12 + month.month - 1 + count, _FIRST_INDEX), _LAST_INDEX)
     return date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: date, last: date) -> list[date]:
+    """Every month from `first` to `last`, both included."""
+    first_index = first.year * 12 + first.month - 1
+    last_index = last.year * 12 + last.month - 1
+    return [date(i // 12, i % 12 + 1, 1) for i in range(first_index, last_index + 1)]
 
 
 @dataclass(frozen=True)

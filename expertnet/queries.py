@@ -13,6 +13,7 @@ import pyarrow
 import pyarrow.csv
 
 from .config import QUERIES_DIR
+from .spreadsheet import safe_batch
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -56,7 +57,7 @@ def run_to_csv(con, name: str, drop: tuple[str, ...] = (), **values) -> bytes:
         schema = pyarrow.schema([reader.schema.field(n) for n in keep])
         with pyarrow.csv.CSVWriter(out, schema) as writer:
             for batch in reader:
-                writer.write_batch(batch.select(keep))
+                writer.write_batch(safe_batch(batch.select(keep)))
     finally:
         cursor.close()
     return out.getvalue()

@@ -7,6 +7,7 @@ from expertnet import metrics
 from expertnet.filters import add_months
 from expertnet.formatting import format_value
 from expertnet.ui import charts, widgets
+from expertnet.ui.text import md
 from expertnet.ui.context import current
 
 context = current()
@@ -18,7 +19,7 @@ before = series.iloc[-2].to_dict()
 withheld = context.viewer.is_investor
 
 if not now["experts_total"] and not now["billings_usd"]:
-    widgets.empty_state(f"No experts or work in {now['month']} for {context.filters.describe()}.")
+    widgets.empty_state(f"No experts or work in {now['month']} for {md(context.filters.describe())}.")
 else:
     st.subheader(f"{now['month']} compared with {before['month']}")
     for keys in (["billings_usd", "net_revenue_usd", "take_rate", "arr_usd"],

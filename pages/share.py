@@ -11,6 +11,7 @@ from expertnet.filters import BadInput, month_label
 from expertnet.ui import widgets
 from expertnet.ui.context import current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background
+from expertnet.ui.text import md
 
 ALL = "All"
 context = current()
@@ -60,7 +61,7 @@ if created:
     except (BadInput, ValueError) as error:
         st.error(f"The link was not created: {error}")
     else:
-        st.success(f"Link for {link.to_name}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC. Copy it "
+        st.success(f"Link for {md(link.to_name)}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC. Copy it "
                    "with the button at the right of the box:")
         st.code(url, language=None)
         prewarm_link_in_background(context.snapshot, link)
@@ -100,10 +101,10 @@ else:
                 else:
                     st.success(f"{checked} Nothing withheld can be worked out from what is shown.")
         with revoke:
-            sure = st.checkbox(f"Yes, stop the link for {chosen.to_name} ({chosen.id})", key="revoke-sure")
+            sure = st.checkbox(f"Yes, stop the link for {md(chosen.to_name)} ({chosen.id})", key="revoke-sure")
             if st.button("Revoke", key="revoke", type="primary", disabled=not sure):
                 share_links.revoke(chosen.id)
-                st.toast(f"Revoked the link for {chosen.to_name}; it stops working at its next page load.")
+                st.toast(f"Revoked the link for {md(chosen.to_name)}; it stops working at its next page load.")
                 st.rerun()
 
 st.subheader("Who viewed what")

@@ -397,28 +397,26 @@ class _Relay:
         self.server.close()
 
 
-def test_demo_mode_is_refused_through_a_forwarder_that_names_another_host(server):
+def test_demo_mode_is_refused_through_a_forwarder_that_names_another_host(server, browser):
     """The browser behind a tunnel sends the tunnel's name as Host; the connection still comes
     from loopback. Demo mode must see the Host and refuse; the same relay addressed as
     127.0.0.1 is this machine and is served."""
-    from playwright.sync_api import sync_playwright
     port = int(server["url"].rsplit(":", 1)[1])
     relay = _Relay(port)
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + ["--host-resolver-rules=MAP tunnel.example 127.0.0.1"])
-            page = chromium.new_page()
-            page.goto(f"http://tunnel.example:{relay.port}/")
-            page.wait_for_function(READY, timeout=60_000)
-            page.locator("h1", has_text="Sign-in is not configured").wait_for(timeout=60_000)
-            assert page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0
-            assert "Demo mode" not in page.content()
-            shot(page, "demo-refused-through-a-tunnel")
-            page.goto(f"http://127.0.0.1:{relay.port}/")
-            page.wait_for_function(READY, timeout=60_000)
-            page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
-            assert "Demo mode" in page.locator("[data-testid='stAlert']").first.inner_text()
-            chromium.close()
+        chromium = browser.browser_type.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + ["--host-resolver-rules=MAP tunnel.example 127.0.0.1"])
+        page = chromium.new_page()
+        page.goto(f"http://tunnel.example:{relay.port}/")
+        page.wait_for_function(READY, timeout=60_000)
+        page.locator("h1", has_text="Sign-in is not configured").wait_for(timeout=60_000)
+        assert page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0
+        assert "Demo mode" not in page.content()
+        shot(page, "demo-refused-through-a-tunnel")
+        page.goto(f"http://127.0.0.1:{relay.port}/")
+        page.wait_for_function(READY, timeout=60_000)
+        page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+        assert "Demo mode" in page.locator("[data-testid='stAlert']").first.inner_text()
+        chromium.close()
     finally:
         relay.close()

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ..privacy import WITHHELD_TEXT
+from ..spreadsheet import safe_frame
 
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
 HEIGHT = 280
@@ -130,7 +131,7 @@ def csv_text(data: pd.DataFrame) -> str:
             data[column] = data[column].dt.strftime("%Y-%m")
     if current().viewer.is_investor:
         data = data.astype(object).where(data.notna(), WITHHELD_TEXT)
-    return data.to_csv(index=False)
+    return safe_frame(data).to_csv(index=False)
 
 
 def still_allowed(make):

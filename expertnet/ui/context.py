@@ -12,8 +12,9 @@ from datetime import date
 import streamlit as st
 
 from .. import breakdowns, privacy
-from ..filters import Filters, add_months, month_label, parse_month
+from ..filters import Filters, month_label, month_range, parse_month
 from .session import Snapshot, cached_call
+from .text import md
 
 ALL = "All"
 _CONTEXT_KEY = "_view_context"
@@ -60,11 +61,7 @@ class ViewContext:
 
 
 def month_options(first: date, last: date) -> list[str]:
-    months, month = [], first
-    while month <= last:
-        months.append(month_label(month))
-        month = add_months(month, 1)
-    return months
+    return [month_label(month) for month in month_range(first, last)]
 
 
 def default_period_of(months: list[str]) -> tuple[str, str]:
@@ -89,7 +86,7 @@ def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
         first, last = (period if isinstance(period, tuple) else (period, period))
         if viewer.is_investor:
             filters = viewer.locked
-            st.caption(f"Experts shown: {filters.describe()} (set by the share link)")
+            st.caption(f"Experts shown: {md(filters.describe())} (set by the share link)")
         else:
             st.markdown("**Experts**")
             domain = st.selectbox("Domain", [ALL] + options["domains"], key="domain", bind="query-params")

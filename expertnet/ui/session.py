@@ -76,6 +76,7 @@ class _Connections:
     picked up before anyone asks for it, and each new snapshot's pages are pre-warmed."""
 
     def __init__(self, target: str, watch: bool):
+        _OPEN.append(self)
         self._target = target
         self._watch_and_prewarm = watch
         self._lock = threading.Lock()
@@ -109,6 +110,13 @@ class _Connections:
             except Exception:  # no warehouse yet, or one this code cannot read: the pages say so
                 log.debug("snapshot watch of %s", self._target, exc_info=True)
 
+    def close(self) -> None:
+        """Close every connection (the server is stopping)."""
+        with self._lock:
+            for con in [c for _, c in self._retired] + ([self._current.con] if self._current else []):
+                con.close()
+            self._retired, self._current = [], None
+
     def _close_retired(self) -> None:
         now = time.monotonic()
         keep = []
@@ -118,6 +126,16 @@ class _Connections:
             else:
                 keep.append((retired_at, con))
         self._retired = keep
+
+
+_OPEN: list[_Connections] = []
+
+
+def close_all() -> None:
+    """Close every warehouse connection of this process: at shutdown, so DuckDB is not torn down
+    with connections still open (which prints "terminate called" and "leaked" lines)."""
+    while _OPEN:
+        _OPEN.pop().close()
 
 
 @st.cache_resource(show_spinner=False)

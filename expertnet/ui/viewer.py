@@ -17,6 +17,7 @@ from .. import accounts, config, privacy, share_links
 from ..devices import describe_device
 from .context import Viewer
 from .session_routes import SESSION_COOKIE
+from .text import md
 
 _TOKEN_KEY = "_session_token"
 _GRANT_KEY = "_cookie_grant"
@@ -118,12 +119,12 @@ def _oidc_viewer(secrets: dict) -> Viewer:
     if role is None:
         def no_access():
             st.title("No access")
-            st.info(f"{email or 'This account'} is not on the dashboard's list of founders or ops. "
+            st.info(f"{md(email) if email else 'This account'} is not on the dashboard's list of founders or ops. "
                     "Ask a founder to add you.")
             st.button("Sign out", on_click=st.logout, key="oidc-logout-denied")
         gate("No access", no_access)
     with st.sidebar:
-        st.caption(f"Signed in as {email} ({role})")
+        st.caption(f"Signed in as {md(email)} ({role})")
         st.button("Sign out", on_click=st.logout, key="oidc-logout")
     return Viewer(role, email)
 
@@ -182,7 +183,7 @@ def _local_viewer() -> Viewer:
     email, role = user
     with st.sidebar:
         _sync_cookie(token)
-        st.caption(f"Signed in as {email} ({role})")
+        st.caption(f"Signed in as {md(email)} ({role})")
         if st.button("Sign out", key="local-logout"):
             accounts.end_session(token)
             st.session_state.pop(_TOKEN_KEY, None)

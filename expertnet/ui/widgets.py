@@ -10,6 +10,7 @@ from ..formatting import format_value
 from ..metrics import KPIS_BY_KEY
 from ..privacy import WITHHELD_TEXT
 from .context import ViewContext
+from .text import md
 
 
 def _missing(value) -> bool:
@@ -57,7 +58,7 @@ def header(context: ViewContext, title: str, subtitle: str) -> None:
     st.title(title)
     info = context.snapshot.info
     last_work = info.last_work_date.isoformat() if info.last_work_date else "no work logged"
-    st.caption(f"{subtitle} · {context.period_label} · {context.filters.describe()} · "
+    st.caption(f"{subtitle} · {context.period_label} · {md(context.filters.describe())} · "
                f"data to {last_work}, loaded {info.loaded_at:%Y-%m-%d %H:%M} UTC")
 
 

