@@ -25,6 +25,11 @@ def _address_in_use() -> str | None:
 
 
 base = _address_in_use()
+
+
+def _with_period(url: str) -> str:
+    """The link opens on the period this view shows (the investor can change it)."""
+    return url + "".join(f"&period={month_label(m)}" for m in (context.first_month, context.last_month))
 options = context.call(breakdowns.filter_options)
 cohorts = month_options(options["first_month"], options["last_month"]) if options["first_month"] else []
 
@@ -43,7 +48,7 @@ with st.form("new-link", clear_on_submit=False):
     to_name = left.text_input("Shared with", placeholder="Jane Doe, Acme Ventures", max_chars=120, key="share-to")
     days = right.number_input("Valid for (days)", min_value=1, max_value=share_links.MAX_DAYS, value=14, key="share-days")
     st.caption("Lock the link to part of the network (the investor cannot change it). It starts from the "
-               "filters you have set in the sidebar.")
+               "filters you have set in the sidebar, and the link opens on the period you are looking at.")
     a, b, c = st.columns(3)
     with a:
         domain = _choice("Domain", options["domains"], context.filters.domain, "share-domain")
@@ -63,7 +68,7 @@ if created:
     else:
         st.success(f"Link for {md(link.to_name)}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC. Copy it "
                    "with the button at the right of the box:")
-        st.code(url, language=None)
+        st.code(_with_period(url), language=None)
         prewarm_link_in_background(context.snapshot, link)
 
 links = share_links.list_links()
@@ -84,7 +89,7 @@ else:
                               format_func=lambda l: f"{l.to_name} · {l.filters().describe()} · {l.id}")
         copy, audit_it, revoke = st.tabs(["Copy it again", "Audit it", "Revoke it"])
         with copy:
-            st.code(share_links.url_for(chosen, base=base), language=None)
+            st.code(_with_period(share_links.url_for(chosen, base=base)), language=None)
         with audit_it:
             st.caption("Gathers every figure this link's investor can see, for every period they can pick, and "
                        "tries to work out each withheld figure from the shown ones (see Definitions).")

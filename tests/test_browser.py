@@ -252,7 +252,8 @@ def _click_sidebar(page, title: str) -> None:
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
     page.locator("h1", has_text=title).first.wait_for(timeout=60_000)
     page.wait_for_function(READY, timeout=60_000)
-    if opened and page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "false":
+    phone = page.viewport_size["width"] < 700      # where the sidebar covers the page
+    if (opened or phone) and page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "false":
         page.locator("[data-testid='stSidebarCollapseButton'] button, [data-testid='stSidebarCollapseButton']").first.click()
         page.wait_for_timeout(600)
 
@@ -292,6 +293,20 @@ def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(a
         assert "Experts" not in nav and "Share" not in nav
         assert not leaked_identifiers(page.content()), title
         shot(page, f"journey-investor-{width}-{n}-{title.split()[0].lower()}")
+    # the investor changes the period with the slider (keyboard on its first handle)
+    _click_sidebar(page, "Payouts")
+    before = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    _open_sidebar(page)
+    page.locator("[data-testid='stSidebar'] [role='slider']").first.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(READY, timeout=60_000)
+    page.wait_for_function("before => document.querySelector('[data-testid=\"stCaptionContainer\"]')"
+                           ".innerText !== before", arg=before, timeout=30_000)
+    after = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    assert "2024-08 to 2025-06" in after, after          # the default 2024-07 to 2025-06, a month on
+    assert f"share={token}" in page.url and "period=2024-08" in page.url
+    assert "Shared with Ada Investor" in _investor_banner(page)
+    shot(page, f"journey-investor-{width}-period")
     # a reload, back and a copied address keep the investor's view
     _click_sidebar(page, "Payouts")
     page.reload()

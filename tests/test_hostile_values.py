@@ -45,9 +45,15 @@ def hostile_db(tmp_path_factory):
 
 
 def test_md_escapes_every_markup_character():
-    assert md(BEACON) == r"\!\[x\]\(http\://host/beacon\.png\)"
-    assert md(":red[alert] $x$ <b>b</b> *em* `code` #h\nnext") == \
-        r"\:red\[alert\] \$x\$ \<b\>b\<\/b\> \*em\* \`code\` \#h next".replace(r"\/", "/")
+    assert md(BEACON) == r"\!\[x\]\(http\://host/beacon.png\)"
+    assert md(":red[alert] $x$ <b>b</b> *em* `code` ~~s~~ a|b\n# next") == \
+        r"\:red\[alert\] \$x\$ \<b\>b\</b\> \*em\* \`code\` \~\~s\~\~ a\|b # next"
+    # what starts a list, a heading or a rule is escaped where the value starts a line
+    assert [md(v) for v in ("- item", "+ item", "# h", "1. x", "12) x", "=")] == \
+        [r"\- item", r"\+ item", r"\# h", r"1\. x", r"12\) x", r"\="]
+    # and ordinary text keeps its look
+    assert md("signup cohort 2024-06, o@example.com") == "signup cohort 2024-06, o@example.com"
+    assert md("2024-06") == "2024-06"
 
 
 def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app_env):
@@ -55,7 +61,7 @@ def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app
     at = signed_in(domain=BEACON).run()
     no_exception(at)
     caption = at.main.caption[0].value
-    assert r"domain \!\[x\]\(http\://host/beacon\.png\)" in caption
+    assert r"domain \!\[x\]\(http\://host/beacon.png\)" in caption
     assert BEACON not in caption
     # a share link locked to it, and its investor's sidebar
     link, token, _ = share_links.create_link("Ann ![y](http://host/b.png)", 7, "f@example.com",
@@ -63,7 +69,7 @@ def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app
     at = through_link(token).run()
     no_exception(at)
     banner = [i.value for i in at.info][0]
-    assert r"Shared with Ann \!\[y\]\(http\://host/b\.png\)" in banner
+    assert r"Shared with Ann \!\[y\]\(http\://host/b.png\)" in banner
 
 
 def test_csv_downloads_neutralise_formulas_and_keep_numbers(hostile_db):
@@ -112,3 +118,41 @@ def test_a_broken_app_state_shows_a_sentence_and_a_reference_never_a_traceback(a
     [error] = [e.value for e in investor.error]
     assert str(app_env) not in error and "database" not in error
     assert error.startswith("This page could not be shown. Error reference: ")
+
+
+@pytest.mark.parametrize("breakage", ["short share key", "truncated warehouse", "app state is a folder"])
+def test_broken_parts_show_investors_a_plain_sentence(breakage, app_env, fixture_db, monkeypatch, tmp_path):
+    _link, token, _url = share_links.create_link("Ann", 7, "f@example.com")
+    if breakage == "short share key":
+        (app_env / "share_signing.key").write_bytes(b"short")
+    elif breakage == "truncated warehouse":
+        broken = tmp_path / "truncated.duckdb"
+        broken.write_bytes(fixture_db.read_bytes()[:50_000])
+        monkeypatch.setenv("EXPERTNET_DB", str(broken))
+    else:
+        folder = tmp_path / "state-folder"
+        folder.mkdir()
+        monkeypatch.setenv("EXPERTNET_APP_STATE", str(folder))
+    investor = through_link(token).run()
+    assert not investor.exception
+    [error] = [e.value for e in investor.error]
+    assert error.startswith("This page could not be shown. Error reference: ")
+    assert str(tmp_path) not in error and str(app_env) not in error
+
+
+def test_ctrl_c_stops_the_server_with_one_line(fixture_db, tmp_path):
+    import os
+    import signal
+    from bench.browser_pages import free_port, start_server
+    env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(tmp_path / "a.sqlite3"),
+               EXPERTNET_SHARE_KEY_FILE=str(tmp_path / "k"), EXPERTNET_SECRETS=str(tmp_path / "n.toml"),
+               EXPERTNET_DEMO="1", EXPERTNET_PREWARM="1")
+    process = start_server(env, free_port())
+    import time
+    time.sleep(3)                      # the snapshot watcher opens the warehouse
+    process.send_signal(signal.SIGINT)
+    out = process.communicate(timeout=60)[0].decode()
+    after = out.split("URL: ", 1)[1].splitlines()[1:]
+    shown = [line for line in after if line.strip() and "pre-warmed" not in line and "MemoryCacheStorage" not in line]
+    assert shown == ["Aborted!"], out
+    assert process.returncode == 0

@@ -6,10 +6,15 @@ restyle the page. This is the one helper every such place uses."""
 import re
 
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that
-# start markup in Streamlit's markdown (links, images, emphasis, code, HTML, directives, LaTeX).
-_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$=&])")
+# make markup anywhere in a line in Streamlit's markdown (links, images, emphasis, code, HTML,
+# directives and emoji, LaTeX, strikethrough, tables).
+_MARKUP = re.compile(r"([\\`*_{}\[\]()!|<>~:$])")
+# and these only where a line starts (lists, headings, quotes, rules): line breaks are flattened,
+# so only the value's own start can be one
+_LINE_START = re.compile(r"^(\d+(?=[.)])|)([-+#=.)])")
 
 
 def md(value) -> str:
     """`value` as literal text inside markdown: markup characters escaped, line breaks flattened."""
-    return _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
+    text = _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
+    return _LINE_START.sub(r"\1\\\2", text)
