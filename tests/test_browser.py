@@ -295,14 +295,15 @@ def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(a
         shot(page, f"journey-investor-{width}-{n}-{title.split()[0].lower()}")
     # the investor changes the period with the slider (keyboard on its first handle)
     _click_sidebar(page, "Payouts")
-    before = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    main_caption = "[data-testid='stMain'] [data-testid='stCaptionContainer']"
+    before = page.locator(main_caption).first.inner_text()
     _open_sidebar(page)
-    page.locator("[data-testid='stSidebar'] [role='slider']").first.focus()
+    page.locator("[data-testid='stSidebar'] [aria-label='Months — start']").focus()
     page.keyboard.press("ArrowRight")
+    page.wait_for_function("([selector, before]) => document.querySelector(selector).innerText !== before",
+                           arg=[main_caption, before], timeout=30_000)
     page.wait_for_function(READY, timeout=60_000)
-    page.wait_for_function("before => document.querySelector('[data-testid=\"stCaptionContainer\"]')"
-                           ".innerText !== before", arg=before, timeout=30_000)
-    after = page.locator("[data-testid='stCaptionContainer']").first.inner_text()
+    after = page.locator(main_caption).first.inner_text()
     assert "2024-08 to 2025-06" in after, after          # the default 2024-07 to 2025-06, a month on
     assert f"share={token}" in page.url and "period=2024-08" in page.url
     assert "Shared with Ada Investor" in _investor_banner(page)
