@@ -29,7 +29,8 @@ from expertnet.metrics import KPIS
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 30
 FOUNDER_EMAIL, OPS_EMAIL, STRANGER_EMAIL = "f@example.com", "o@example.com", "nobody@example.com"
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32}
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "dashboard",
+        "client_secret": "y" * 32, "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
 ROLES = {"founders": [FOUNDER_EMAIL], "ops": [OPS_EMAIL]}
 
 # (file, title) of every page, in the founder's order (app.py's PAGES, written out by hand)

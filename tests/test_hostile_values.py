@@ -156,3 +156,17 @@ def test_ctrl_c_stops_the_server_with_one_line(fixture_db, tmp_path):
     shown = [line for line in after if line.strip() and "pre-warmed" not in line and "MemoryCacheStorage" not in line]
     assert shown == ["Aborted!"], out
     assert process.returncode == 0
+
+
+def test_an_incomplete_auth_section_says_which_settings_are_missing(app_env):
+    from streamlit.testing.v1 import AppTest
+    from apptest_harness import APP
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "client_secret": "s3cr3t-value"}
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign-in is not fully configured"]
+    [message] = [i.value for i in at.info]
+    assert message == ("The [auth] section of the secrets file lacks cookie_secret, client_id, server_metadata_url. "
+                       "Fill it in as .streamlit/secrets.toml.example shows, then reload this page.")
+    assert "s3cr3t" not in message

@@ -107,7 +107,16 @@ def _role_from_allowlist(email: str, secrets: dict) -> str | None:
     return None
 
 
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+
+
 def _oidc_viewer(secrets: dict) -> Viewer:
+    auth = secrets.get("auth")
+    missing = [key for key in AUTH_KEYS if not (isinstance(auth, dict) and auth.get(key))]
+    if missing:     # names of settings only, never their values
+        _stop_with("Sign-in is not fully configured",
+                   f"The [auth] section of the secrets file lacks {', '.join(missing)}. Fill it in as "
+                   ".streamlit/secrets.toml.example shows, then reload this page.")
     if not st.user.is_logged_in:
         def sign_in():
             st.title("Sign in")
