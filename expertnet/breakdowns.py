@@ -244,7 +244,9 @@ def _experts_params(first, last, filters, role, sort_key, descending, limit, off
 def filter_options(con) -> dict:
     """domains, countries, first_month, last_month: what the filter bar offers."""
     row = run(con, "filter_options").iloc[0]
-    return {"domains": list(row["domains"] if row["domains"] is not None else []),
-            "countries": list(row["countries"] if row["countries"] is not None else []),
+    present = lambda values: values is not None and values is not pd.NA and not (isinstance(values, float)
+                                                                                 and pd.isna(values))
+    return {"domains": list(row["domains"]) if present(row["domains"]) else [],
+            "countries": list(row["countries"]) if present(row["countries"]) else [],
             "first_month": None if pd.isna(row["first_month"]) else pd.Timestamp(row["first_month"]).date(),
             "last_month": None if pd.isna(row["last_month"]) else pd.Timestamp(row["last_month"]).date()}

@@ -14,7 +14,7 @@ from .contract import DATE, DECIMAL, Column, Table
 from .countries import ISO_3166_ALPHA2
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
-DECIMAL_PATTERN = r"[+-]?(\d+\.?\d*|\.\d+)"
+DECIMAL_PATTERN = r"[+-]?(\d+\.?\d*|\.\d+)"   # no exponent: 1e3 is not how money is written
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,9 @@ def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]
         checks.append(_row_check(
             s, c, f"isinf({_number(c)})", c,
             lambda v: f"'{_short(v)}' is not a finite number (too large to store)"))
+        checks.append(_row_check(
+            s, c, f"{_number(c)} = 0 AND regexp_matches({c}, '[1-9]')", c,
+            lambda v: f"'{_short(v)}' is too small to store (it would be kept as 0)"))
     if column.one_of:
         allowed = list(column.one_of)
         checks.append(_row_check(

@@ -71,7 +71,7 @@ def cmd_kpis(args) -> int:
     with open_read_only(args.db) as con:
         values = metrics.kpis(con, month, filters, args.role)
     if args.format == "json":
-        print(json.dumps(values))
+        print(json.dumps(values, allow_nan=False))
         return 0
     withheld = args.role == privacy.INVESTOR
     rows = [["metric", "value", "key"]]
@@ -87,7 +87,7 @@ def cmd_retention(args) -> int:
         frame = metrics.retention(con, filters, args.role)
     rows = metrics.records(frame)
     if args.format == "json":
-        print(json.dumps(rows))
+        print(json.dumps(rows, allow_nan=False))
         return 0
     withheld = args.role == privacy.INVESTOR
     table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]

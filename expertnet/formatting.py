@@ -8,6 +8,8 @@ from .privacy import WITHHELD_TEXT
 def format_value(value, unit: str, withheld: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return WITHHELD_TEXT if withheld else "n/a"
+    if isinstance(value, float) and math.isinf(value):
+        return "n/a (too large)"
     if unit == "month":
         return str(value)
     if unit == "usd":

@@ -266,13 +266,13 @@ def kpis(con, month: date, filters: Filters = Filters(), role: str = "founder") 
 
 
 def _plain(value):
-    """A JSON-ready Python value: None for NaN, int for whole counts."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    """A JSON-ready Python value: None for NaN or an infinite sum, int for whole counts."""
+    if value is None or value is pd.NA:
         return None
     if isinstance(value, (np.integer,)):
         return int(value)
-    if isinstance(value, (np.floating,)):
-        return None if np.isnan(value) else float(value)
+    if isinstance(value, (float, np.floating)):    # a sum too large for a double is no figure either
+        return float(value) if np.isfinite(value) else None
     return value
 
 

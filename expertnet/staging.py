@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .contract import Table
+from .contract import DECIMAL, Table
 from .problems import PROBLEM_CAP, Problem
 
 
@@ -26,6 +26,20 @@ def _parquet_columns(con, path: Path) -> dict[str, str]:
 
 
 _NESTED = ("[]", "STRUCT", "MAP", "UNION", "LIST")
+
+
+_FLOATS = ("DOUBLE", "FLOAT", "REAL")
+
+
+def _as_text(column, parquet_type: str | None) -> str:
+    if column.kind == DECIMAL and parquet_type and parquet_type.upper() in _FLOATS:
+        # shortest round-trip digits in fixed notation; not finite stays 'inf'/'nan' (refused)
+        return (f"CASE WHEN isfinite({column.name}) THEN rtrim(rtrim(format('{{:.{_FIXED_DIGITS}f}}', "
+                f"{column.name}), '0'), '.') ELSE CAST({column.name} AS VARCHAR) END")
+    return f"CAST({column.name} AS VARCHAR)"
+
+
+_FIXED_DIGITS = 30
 
 
 def parquet_type_problems(table: Table, file: str, types: dict[str, str]) -> list[Problem]:
@@ -65,6 +79,9 @@ _TOO_LONG = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size
 NOT_UTF8 = "is not valid UTF-8 text; export it as UTF-8"
 
 
+csv.field_size_limit(1 << 30)   # as long as a record DuckDB reads, so line numbers stay exact
+
+
 def _records(path: Path):
     """(physical line a record starts on, its fields) for every record after the header,
     read as DuckDB reads it: `""`-quoting, a quoted field may hold line breaks, and
@@ -77,6 +94,15 @@ def _records(path: Path):
             if row:
                 yield before + 1, row
             before = reader.line_num
+
+
+def _mixed_line_endings(path: Path) -> bool:
+    crlf = bare = False
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 24):
+            crlf = crlf or b"\r\n" in chunk
+            bare = bare or chunk.replace(b"\r\n", b"").count(b"\n") > 0
+    return crlf and bare
 
 
 def _physical_lines(path: Path) -> int:
@@ -112,6 +138,8 @@ def _reader_problems(path: Path, width: int, error: duckdb.Error) -> tuple[list[
             return problems, total
     line_match = _CSV_LINE.search(text)
     line = int(line_match.group(1)) if line_match else None
+    if "state machine" in text.lower() and path.suffix == ".csv" and _mixed_line_endings(path):
+        return [Problem(file, "mixes line endings (\\n and \\r\\n); export it with one kind of line ending", line)], 1
     too_long = _TOO_LONG.search(text)
     if too_long:
         limit, actual = int(too_long.group(1)), int(too_long.group(2))
@@ -159,8 +187,10 @@ def stage(con, table: Table, path: Path) -> tuple[int, list[Problem], int]:
     problems = header_problems(table, file, header) or parquet_type_problems(table, file, types)
     if problems:
         return 0, problems, len(problems)
-    # Column names are the contract's own (the header was just matched against them).
-    columns = ", ".join(f"NULLIF(CAST({c} AS VARCHAR), '') AS {c}" for c in table.column_names)
+    # Column names are the contract's own (the header was just matched against them). A typed
+    # Parquet number becomes text without an exponent (a double prints 5e+20 or 1e-05), with
+    # enough digits to round-trip; the checks then read it as they read a CSV's.
+    columns = ", ".join(f"NULLIF({_as_text(c, types.get(c.name))}, '') AS {c.name}" for c in table.columns)
     if path.suffix == ".csv":
         types = ", ".join(f"'{c}': 'VARCHAR'" for c in header)
         source = (f"read_csv($path, header=true, auto_detect=false, columns={{{types}}}, delim=',', "

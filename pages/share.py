@@ -64,7 +64,7 @@ if created:
         link, _token, url = share_links.create_link(to_name, int(days), context.viewer.name, domain, country,
                                                     cohort, names, base=base)
     except (BadInput, ValueError) as error:
-        st.error(f"The link was not created: {error}")
+        st.error(f"The link was not created: {md(str(error))}")
     else:
         st.success(f"Link for {md(link.to_name)}, valid until {link.expires_at:%Y-%m-%d %H:%M} UTC. Copy it "
                    "with the button at the right of the box:")

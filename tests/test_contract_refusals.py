@@ -714,3 +714,38 @@ def test_a_load_killed_at_any_step_leaves_the_warehouse_and_the_next_load_cleans
     ingest(folder, warehouse, messages.append)
     assert listing(warehouse.parent) == {warehouse.name}
     assert any(m.endswith("left by a load that was stopped") for m in messages)
+
+
+def test_typed_parquet_doubles_load_whatever_their_size(tmp_path):
+    """A double prints as 5e+20 or 1e-05; as Parquet's own type, it is the value as written."""
+    folder = write_export(tmp_path / "export", {k: v for k, v in VALID.items() if k not in ("work_logs", "valuations")})
+    header, rows = VALID["work_logs"]
+    pq.write_table(pa.table({
+        "expert_id": [r[0] for r in rows], "contract_id": [r[1] for r in rows],
+        "work_date": pa.array([date.fromisoformat(r[2]) for r in rows]),
+        "hours": [1e-05] + [float(r[3]) for r in rows[1:]],
+        "pay_rate_usd": [float(r[4]) for r in rows]}), folder / "work_logs.parquet")
+    pq.write_table(pa.table({"as_of_date": pa.array([date(2024, 6, 1)]), "round": ["Series A"],
+                             "post_money_usd": [5e20]}), folder / "valuations.parquet")
+    db = tmp_path / "w.duckdb"
+    ingest(folder, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT min(hours) FROM work_logs").fetchone()[0] == 1e-05
+        assert con.execute("SELECT post_money_usd FROM valuations").fetchone()[0] == 5e20
+
+
+def test_a_value_too_small_to_store_is_refused(previous, warehouse, tmp_path):
+    tiny = "0." + "0" * 400 + "1"
+    folder = write_export(tmp_path / "export", set_field(tables(), "work_logs", 3, "hours", tiny))
+    refused = refuse(folder, warehouse)
+    assert refused.report() == (f"work_logs.csv:3: hours: '{tiny[:40]}... (403 characters)' is too small to store "
+                                "(it would be kept as 0)")
+
+
+def test_mixed_line_endings_are_named(previous, warehouse, tmp_path):
+    folder = write_export(tmp_path / "export", tables())
+    with (folder / "clients.csv").open("ab") as f:
+        f.write(b"C-03,Gamma Ltd,startup,FR\r\n")
+    refused = refuse(folder, warehouse)
+    assert refused.report() == ("clients.csv: mixes line endings (\\n and \\r\\n); export it with one kind of "
+                                "line ending")

@@ -45,7 +45,10 @@ def hostile_db(tmp_path_factory):
 
 
 def test_md_escapes_every_markup_character():
-    assert md(BEACON) == r"\!\[x\]\(http\://host/beacon.png\)"
+    assert md(BEACON) == "\\!\\[x\\]\\(http\\:\u200b//host/beacon.png\\)"
+    # addresses do not become links by themselves
+    assert md("see www.evil.example or https://evil.example") == \
+        "see www\u200b.evil.example or https\\:\u200b//evil.example"
     assert md(":red[alert] $x$ <b>b</b> *em* `code` ~~s~~ a|b\n# next") == \
         r"\:red\[alert\] \$x\$ \<b\>b\</b\> \*em\* \`code\` \~\~s\~\~ a\|b # next"
     # what starts a list, a heading or a rule is escaped where the value starts a line
@@ -61,7 +64,7 @@ def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app
     at = signed_in(domain=BEACON).run()
     no_exception(at)
     caption = at.main.caption[0].value
-    assert r"domain \!\[x\]\(http\://host/beacon.png\)" in caption
+    assert "domain \\!\\[x\\]\\(http\\:\u200b//host/beacon.png\\)" in caption
     assert BEACON not in caption
     # a share link locked to it, and its investor's sidebar
     link, token, _ = share_links.create_link("Ann ![y](http://host/b.png)", 7, "f@example.com",
@@ -69,7 +72,7 @@ def test_a_domain_that_is_markdown_is_shown_as_text(hostile_db, monkeypatch, app
     at = through_link(token).run()
     no_exception(at)
     banner = [i.value for i in at.info][0]
-    assert r"Shared with Ann \!\[y\]\(http\://host/b.png\)" in banner
+    assert "Shared with Ann \\!\\[y\\]\\(http\\:\u200b//host/b.png\\)" in banner
 
 
 def test_csv_downloads_neutralise_formulas_and_keep_numbers(hostile_db):
@@ -170,3 +173,50 @@ def test_an_incomplete_auth_section_says_which_settings_are_missing(app_env):
     assert message == ("The [auth] section of the secrets file lacks cookie_secret, client_id, server_metadata_url. "
                        "Fill it in as .streamlit/secrets.toml.example shows, then reload this page.")
     assert "s3cr3t" not in message
+
+
+def test_an_export_of_headers_only_loads_and_every_page_says_there_is_nothing(tmp_path, app_env, monkeypatch):
+    folder = tmp_path / "empty-export"
+    folder.mkdir()
+    for path in FIXTURE_EXPORT.glob("*.csv"):
+        (folder / path.name).write_text(path.read_text().splitlines()[0] + "\n")
+    db = tmp_path / "empty.duckdb"
+    ingest(folder, db)
+    monkeypatch.setenv("EXPERTNET_DB", str(db))
+    at = signed_in().run()
+    for path in ("pages/overview.py", "pages/network_growth.py", "pages/payouts.py", "pages/revenue.py",
+                 "pages/cohorts.py", "pages/valuation.py", "pages/experts.py", "pages/share.py",
+                 "pages/definitions.py"):
+        at.switch_page(path).run()
+        no_exception(at)
+        assert not at.error, (path, [e.value for e in at.error])
+
+
+def test_the_cli_refuses_year_0_and_prints_no_infinity(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "expertnet", "kpis", "--db", str(tmp_path / "x.duckdb"),
+                           "--month", "0000-01"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "month must be a month as YYYY-MM" in done.stderr
+    # a bill rate of 308 nines is finite and loads; the sums it makes are not: null, never Infinity
+    folder = tmp_path / "huge"
+    shutil.copytree(FIXTURE_EXPORT, folder)
+    lines = (folder / "contracts.csv").read_text().splitlines()
+    header = lines[0].split(",")
+    row = lines[1].split(",")
+    row[header.index("bill_rate_usd")] = "9" * 308
+    lines[1] = ",".join(row)
+    (folder / "contracts.csv").write_text("\n".join(lines) + "\n")
+    ingest(folder, tmp_path / "huge.duckdb")
+    done = subprocess.run([sys.executable, "-m", "expertnet", "kpis", "--db", str(tmp_path / "huge.duckdb"),
+                           "--month", "2025-06", "--format", "json"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    values = json.loads(done.stdout, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    assert values["billings_usd"] is None or abs(values["billings_usd"]) < float("inf")
+
+
+def test_a_contract_valid_domain_can_be_locked_by_a_link(app_env):
+    link, _token, _url = share_links.create_link("Ann", 7, "f@example.com", locked_domain="médecine générale")
+    assert link.locked_domain == "médecine générale"
+    with pytest.raises(Exception, match="lower-case"):
+        share_links.create_link("Ann", 7, "f@example.com", locked_domain="Bad\x00domain")

@@ -51,6 +51,7 @@ from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import build_mock_config_get_option
 
+from apptest_harness import AUTH
 from expertnet import metrics
 from expertnet.filters import Filters, parse_month
 from expertnet.formatting import format_value
@@ -63,8 +64,7 @@ APP = TESTS_DIR.parent / "app.py"
 FIXTURE_EXPORT = TESTS_DIR / "fixture_export"
 ARTIFACTS_DIR = TESTS_DIR / "artifacts"
 FOUNDER = "f@example.com"
-SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32},
-           "roles": {"founders": [FOUNDER], "ops": []}}
+SECRETS = {"auth": dict(AUTH), "roles": {"founders": [FOUNDER], "ops": []}}
 LAST_MONTH = "2025-06"                      # the fixture's data ends here: the Overview's month
 
 # The figures one Overview page shows, each from a different place in the page run:

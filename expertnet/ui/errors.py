@@ -13,6 +13,7 @@ from ..app_state import AppStateError
 from ..filters import BadInput
 from ..share_links import ShareKeyError
 from ..warehouse import WarehouseMissing
+from .text import md
 
 log = logging.getLogger("expertnet")
 # Errors whose own words say what to fix (they name a setting or a file, never a secret):
@@ -30,7 +31,7 @@ def plainly(may_read_details) -> None:
         reference = secrets.token_hex(4)
         log.error("error %s while serving a page", reference, exc_info=True)
         if may_read_details() and isinstance(error, SAYS_WHAT_TO_FIX):
-            detail = f" {error}"
+            detail = f" {md(str(error))}"
         elif may_read_details() and isinstance(error, duckdb.Error):
             detail = " The warehouse could not answer; it may be damaged: load the exports again."
         else:

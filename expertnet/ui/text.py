@@ -14,7 +14,15 @@ _MARKUP = re.compile(r"([\\`*_{}\[\]()!|<>~:$])")
 _LINE_START = re.compile(r"^(\d+(?=[.)])|)([-+#=.)])")
 
 
+# Addresses become links by themselves (GitHub's autolinks), escaped or not; a zero-width space
+# after "www" and inside "://" keeps them text.
+_AUTOLINK = re.compile(r"(?i)(www)(\.)|(\\:)(//)")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
 def md(value) -> str:
-    """`value` as literal text inside markdown: markup characters escaped, line breaks flattened."""
+    """`value` as literal text inside markdown: markup characters escaped, line breaks flattened,
+    web addresses kept from becoming links."""
     text = _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
+    text = _AUTOLINK.sub(lambda m: (m.group(1) or m.group(3)) + _ZERO_WIDTH_SPACE + (m.group(2) or m.group(4)), text)
     return _LINE_START.sub(r"\1\\\2", text)
