@@ -189,8 +189,9 @@ def _pinned(values: list, lows: list, highs: list) -> bool:
     """Whether any of these unknowns, whose sum is known, is fixed by the sum and the bounds."""
     total = sum(values)
     for i in range(len(values)):
-        rest_low = sum(lows) - lows[i]
-        rest_high = sum(highs) - highs[i]
+        # the others' sums, not all minus this one: inf - inf would be nan
+        rest_low = sum(low for j, low in enumerate(lows) if j != i)
+        rest_high = sum(high for j, high in enumerate(highs) if j != i)
         if max(lows[i], total - rest_high) >= min(highs[i], total - rest_low):
             return True
     return False

@@ -149,3 +149,18 @@ def test_nothing_withheld_can_be_worked_out_on_a_generated_network(network_20k, 
     assert report.withheld > 0           # the view has small cells to protect
     assert report.findings == [], "\n".join(f"{f.figure}: {f.value} in [{f.low}, {f.high}]"
                                             for f in report.findings[:20])
+
+
+def test_the_running_count_rule_by_hand():
+    """Steps 12, 9 (withheld), 12, 5 (withheld), 6 (withheld): after the lone 9 the next step (12)
+    is withheld too, so the total shows again; 5 and 6 sum to 11 with bounds 1..10 each: free."""
+    steps = [12, 9, 12, 5, 6, 13]
+    totals = [sum(steps[:i + 1]) for i in range(len(steps))]
+    shown, secondary = privacy.running_count_visibility(totals, steps)
+    assert shown == [True, False, True, False, True, True]
+    assert secondary == [False, False, True, False, False, False]
+    # two withheld steps of 10 are each pinned at 10 (sum 20 = 10 x 2): the gap stays open
+    shown, _ = privacy.running_count_visibility([10, 20, 30], [10, 10, 0])
+    assert shown == [False, False, False]
+    assert privacy._pinned([9, 12], [1, 0], [10, math.inf]) is False
+    assert privacy._pinned([10, 10], [1, 1], [10, 10]) is True
