@@ -104,6 +104,16 @@ def column_checks(table: Table, column: Column, staged: set[str]) -> list[Check]
             s, c, f"{c} IS NOT NULL AND NOT list_contains($country_codes, {c})", c,
             lambda v: f"'{v}' is not an ISO 3166-1 alpha-2 country code (two upper-case letters, like US)",
             {"country_codes": sorted(ISO_3166_ALPHA2)}))
+    if column.pattern:
+        hint = column.pattern_hint
+        checks.append(_row_check(
+            s, c, f"{c} IS NOT NULL AND NOT regexp_full_match({c}, ${c}_pattern)", c,
+            lambda v: f"'{_short(v)}' is not {hint}", {f"{c}_pattern": column.pattern}))
+    if column.max_length:
+        most = column.max_length
+        checks.append(_row_check(
+            s, c, f"length({c}) > {int(most)}", f"length({c})",
+            lambda n: f"is {n:,} characters long, more than {most}"))
     if column.is_lower_case:
         checks.append(_row_check(s, c, f"{c} <> lower({c})", c, lambda v: f"'{v}' is not lower case"))
     for bound, breaks, word, name in ((column.greater_than, "not_above", ">", "gt"),
@@ -179,4 +189,8 @@ def table_checks(table: Table, staged: set[str]) -> list[Check]:
         checks.append(_duplicates(f"stage_{table.name}", table.unique_together))
     if table.name == "work_logs":
         checks.extend(work_log_checks(staged))
+    if table.name == "targets":
+        checks.append(_row_check(
+            "stage_targets", "target_value", f"metric = 'take_rate' AND {_number('target_value')} > 1",
+            "target_value", lambda v: f"{_short(v)} is above 1 (take_rate is a share, from 0 to 1)"))
     return checks

@@ -5,6 +5,9 @@ these rules; nothing else in the code knows column rules."""
 from dataclasses import dataclass, field
 
 TEXT, DATE, DECIMAL = "text", "date", "decimal"
+# the metrics a plan may name; take_rate is a share, from 0 to 1 (checks.target_checks)
+TARGET_METRICS = ("billings_usd", "net_revenue_usd", "arr_usd", "take_rate", "hours", "experts_total",
+                  "experts_new", "experts_active", "experts_first_paid")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,9 @@ class Column:
     at_most: float | None = None
     references: str | None = None         # "table.column" that must hold the value
     not_before: str | None = None         # another date column of the same row
+    pattern: str | None = None            # a text's shape, as a regular expression ...
+    pattern_hint: str = ""                # ... and in words ("a month as YYYY-MM")
+    max_length: int | None = None         # characters
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,17 @@ TABLES: tuple[Table, ...] = (
         Column("as_of_date", DATE, unique=True),
         Column("round"),
         Column("post_money_usd", DECIMAL, greater_than=0),
+    ), required=False),
+    Table("targets", "one row per planned figure", (
+        Column("metric", one_of=TARGET_METRICS),
+        Column("month", pattern=r"20\d{2}-(0[1-9]|1[0-2])", pattern_hint="a month as YYYY-MM from 2000-01 to 2099-12"),
+        Column("target_value", DECIMAL, at_least=0),
+    ), required=False, unique_together=("metric", "month")),
+    Table("events", "one row per event worth marking on the time charts", (
+        Column("event_date", DATE),
+        Column("title", max_length=80),
+        Column("kind", one_of=("round", "client", "product", "pricing", "other")),
+        Column("investor_visible", required=False, one_of=("true", "false")),
     ), required=False),
 )
 

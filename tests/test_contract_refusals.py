@@ -749,3 +749,47 @@ def test_mixed_line_endings_are_named(previous, warehouse, tmp_path):
     refused = refuse(folder, warehouse)
     assert refused.report() == ("clients.csv: mixes line endings (\\n and \\r\\n); export it with one kind of "
                                 "line ending")
+
+
+# ---------------------------------------------------------------- the optional plan and events
+
+TARGETS = (["metric", "month", "target_value"],
+           [["billings_usd", "2024-06", "500000"],                                                # 2
+            ["take_rate", "2024-06", "0.3"],                                                      # 3
+            ["experts_new", "2024-07", "0"]])                                                     # 4
+EVENTS = (["event_date", "title", "kind", "investor_visible"],
+          [["2024-06-01", "Series A closed", "round", "true"],                                     # 2
+           ["2024-03-15", "New pricing", "pricing", ""]])                                         # 3
+
+
+def test_targets_and_events_load_when_they_keep_the_contract(tmp_path):
+    folder = write_export(tmp_path / "export", tables() | {"targets": TARGETS, "events": EVENTS})
+    db = tmp_path / "w.duckdb"
+    result = ingest(folder, db)
+    assert (result.rows["targets"], result.rows["events"]) == (3, 2)
+
+
+@pytest.mark.parametrize("table, line, column, value, reason", [
+    ("targets", 2, "metric", "revenue", "'revenue' is not one of billings_usd, net_revenue_usd"),
+    ("targets", 3, "month", "2024-13", "'2024-13' is not a month as YYYY-MM from 2000-01 to 2099-12"),
+    ("targets", 2, "month", "1999-12", "'1999-12' is not a month as YYYY-MM"),
+    ("targets", 4, "target_value", "-1", "-1 is not >= 0"),
+    ("targets", 3, "target_value", "1.5", "1.5 is above 1 (take_rate is a share, from 0 to 1)"),
+    ("events", 2, "title", "x" * 81, "is 81 characters long, more than 80"),
+    ("events", 3, "kind", "launch", "'launch' is not one of round, client, product, pricing, other"),
+    ("events", 2, "investor_visible", "yes", "'yes' is not one of true, false"),
+    ("events", 3, "event_date", "1999-12-31", "1999-12-31 is outside the dates the contract allows"),
+])
+def test_targets_and_events_rules(table, line, column, value, reason, previous, warehouse, tmp_path):
+    t = tables() | {"targets": copy.deepcopy(TARGETS), "events": copy.deepcopy(EVENTS)}
+    folder = write_export(tmp_path / "export", set_field(t, table, line, column, value))
+    files = listing(folder)
+    refused = refuse(folder, warehouse)
+    assert_report(refused, [(f"{table}.csv", line, column, reason)])
+    assert_untouched(warehouse, previous[1], folder, files)
+
+
+def test_a_target_appears_again(previous, warehouse, tmp_path):
+    t = tables() | {"targets": (TARGETS[0], TARGETS[1] + [["billings_usd", "2024-06", "1"]])}
+    refused = refuse(write_export(tmp_path / "export", t), warehouse)
+    assert_report(refused, [("targets.csv", 5, "metric, month", "(billings_usd, 2024-06) appears again (first at line 2)")])
