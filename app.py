@@ -3,7 +3,7 @@
 import streamlit as st
 
 from expertnet import privacy
-from expertnet.ui.context import filter_bar
+from expertnet.ui.context import WANTED_PAGE, filter_bar
 from expertnet.ui.errors import plainly
 from expertnet.ui.text import md
 from expertnet.ui.session import pin_snapshot
@@ -44,8 +44,11 @@ def show_page(viewer, snapshot) -> None:
                 st.rerun()
 
     context = filter_bar(snapshot, viewer)
-    pages = [st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles]
-    page = st.navigation(pages)
+    pages = {path: st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles}
+    page = st.navigation(list(pages.values()))
+    wanted = pages.get(st.session_state.pop(WANTED_PAGE, None))
+    if wanted is not None and wanted is not page:   # the address a first run was opened at
+        st.switch_page(wanted, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     if viewer.is_investor and not viewer.previewing:
         record_page_view(viewer.link.id, page.title)
     page.run()

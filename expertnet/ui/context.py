@@ -6,7 +6,9 @@ same view; a share link's locked filters are not widgets at all, so no URL can
 change them.
 """
 
+import inspect
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import date
 
 import streamlit as st
@@ -18,6 +20,7 @@ from .text import md
 
 ALL = "All"
 _CONTEXT_KEY = "_view_context"
+WANTED_PAGE = "_wanted_page"      # the page a first run was asked for, e.g. "pages/payouts.py"
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,9 @@ def current() -> ViewContext:
     if context is None:
         # Streamlit ran this page file without app.py: until a run calls st.navigation, a server
         # serves a project with a pages/ folder in its old folder mode, where /experts runs
-        # pages/experts.py alone. Start again from app.py, which decides who is looking.
+        # pages/experts.py alone. Start again from app.py, which decides who is looking, and
+        # which then opens this page if the viewer may see it (WANTED_PAGE).
+        page_file = Path(inspect.stack()[1].filename)
+        st.session_state[WANTED_PAGE] = f"{page_file.parent.name}/{page_file.name}"
         st.switch_page("app.py", query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     return context
