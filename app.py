@@ -43,7 +43,7 @@ def show_page(viewer, snapshot) -> None:
                 leave_preview()
                 st.rerun()
 
-    context = filter_bar(snapshot, viewer)
+    filter_bar(snapshot, viewer)
     pages = {path: st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles}
     page = st.navigation(list(pages.values()))
     wanted = pages.get(st.session_state.pop(WANTED_PAGE, None))

@@ -85,23 +85,25 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
         alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)
     alone = alone.astype({"avg_pay_rate_usd": "float64"})
     money = ["hours", "expert_pay_usd", "avg_pay_rate_usd"]
-    # the period's sums add up the months: one month resting on 1 to 10 experts would follow
-    # from this period's sums and the neighbouring period's; and a month whose pay is withheld
-    # with its bonuses (metrics.PAY_IDENTITY) would follow from the rows' pay
-    activity = run(con, "activity_by_month", **_range(first, last, filters))
-    if any(privacy.count_is_withheld(n) for n in activity["experts_active"]):
-        hidden = money
-    elif any(privacy.count_is_withheld(n) for n in activity["experts_with_bonus"]):
-        hidden = ["expert_pay_usd", "avg_pay_rate_usd"]
-    else:
-        hidden = []
-    for column in hidden:
-        alone[column] = privacy.blank(alone[column], [True] * len(alone))
+    # the period's sums add up the months (and a month whose pay is withheld with its bonuses,
+    # metrics.PAY_IDENTITY, would follow from the rows' pay)
+    small = _small_months(con, first, last, filters)
+    alone = privacy.withhold_columns(alone, money if small["experts_active"] else
+                                     ["expert_pay_usd", "avg_pay_rate_usd"] if small["experts_with_bonus"] else [])
     alone = privacy.withhold_by_basis(alone, "experts_active", money)
     # the rows add up to experts signed up to date, which a running count may withhold
     if not metrics.running_count_visibility(con, last, last, filters)["total_shown"].iloc[0]:
-        alone["experts_total"] = privacy.blank(alone["experts_total"], [True] * len(alone))
+        alone = privacy.withhold_columns(alone, ["experts_total"])
     return _withhold_counts(alone, ["experts_total", "experts_approved", "experts_active"])
+
+
+def _small_months(con, first: date, last: date, filters: Filters) -> dict[str, bool]:
+    """Whether some month of the period has 1 to 10 active experts, or 1 to 10 paid a bonus: then
+    that month's sums (its pay, with its bonuses) would follow from this period's sums and a
+    neighbouring period's, and the period's sums are withheld."""
+    activity = run(con, "activity_by_month", **_range(first, last, filters))
+    return {column: any(privacy.count_is_withheld(n) for n in activity[column])
+            for column in ("experts_active", "experts_with_bonus")}
 
 
 def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
@@ -198,11 +200,8 @@ def _investor_clients(con, frame: pd.DataFrame, first: date, last: date, filters
                "segment": "", "billings_usd": other_billings, "share": other_billings / total,
                "experts": int(outside.iloc[0, 0])}
         alone = pd.concat([alone, pd.DataFrame([row])], ignore_index=True)
-    # the period's sums add up the months: a month resting on 1 to 10 experts would follow
-    activity = run(con, "activity_by_month", **_range(first, last, filters))
-    if any(privacy.count_is_withheld(n) for n in activity["experts_active"]):
-        for column in ("billings_usd", "share"):
-            alone[column] = privacy.blank(alone[column], [True] * len(alone))
+    if _small_months(con, first, last, filters)["experts_active"]:
+        alone = privacy.withhold_columns(alone, ["billings_usd", "share"])
     return alone.astype({"rank": "Int64", "experts": "Int64"})
 
 
@@ -244,9 +243,7 @@ def _experts_params(first, last, filters, role, sort_key, descending, limit, off
 def filter_options(con) -> dict:
     """domains, countries, first_month, last_month: what the filter bar offers."""
     row = run(con, "filter_options").iloc[0]
-    present = lambda values: values is not None and values is not pd.NA and not (isinstance(values, float)
-                                                                                 and pd.isna(values))
-    return {"domains": list(row["domains"]) if present(row["domains"]) else [],
-            "countries": list(row["countries"]) if present(row["countries"]) else [],
+    listed = lambda values: list(values) if hasattr(values, "__len__") else []   # NULL for an empty warehouse
+    return {"domains": listed(row["domains"]), "countries": listed(row["countries"]),
             "first_month": None if pd.isna(row["first_month"]) else pd.Timestamp(row["first_month"]).date(),
             "last_month": None if pd.isna(row["last_month"]) else pd.Timestamp(row["last_month"]).date()}

@@ -77,6 +77,13 @@ def withhold_retention(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["cohort_size"] >= MIN_EXPERTS].reset_index(drop=True)
 
 
+def withhold_columns(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Every value of these columns withheld (a table whose column would give a figure away)."""
+    for column in columns:
+        frame[column] = blank(frame[column], [True] * len(frame))
+    return frame
+
+
 def withhold_by_basis(frame: pd.DataFrame, basis_column: str, value_columns: list[str]) -> pd.DataFrame:
     """For breakdown tables: blank every value of a row that rests on fewer than 11 experts."""
     frame = frame.copy()

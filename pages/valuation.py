@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from expertnet import breakdowns, metrics
-from expertnet.filters import Filters, month_label
+from expertnet.filters import month_label
 from expertnet.formatting import format_value, short_usd
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current

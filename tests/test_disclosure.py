@@ -8,11 +8,10 @@ the whole network and for links locked to small and large domains and countries.
 
 import csv
 import math
-from datetime import date
 
 import pytest
 
-from expertnet import audit, breakdowns, metrics, privacy
+from expertnet import audit, metrics, privacy
 from expertnet.demo import generate
 from expertnet.filters import Filters, parse_month
 from expertnet.load import ingest
