@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from expertnet import privacy
+from expertnet.metrics import privacy
 from expertnet.ui.context import WANTED_PAGE, filter_bar
 from expertnet.ui.errors import plainly
 from expertnet.ui.text import md

@@ -116,7 +116,7 @@ def click_page(page, title: str) -> float:
 
 def share_token(env: dict, to_name: str, **locks) -> str:
     """The token of a new share link in the app state of a server run with `env`."""
-    code = ("from expertnet import share_links; "
+    code = ("from expertnet.access import share_links; "
             f"print(share_links.create_link({to_name!r}, 7, 'founder@example.com', **{locks!r})[1])")
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, check=True,
                          capture_output=True, text=True)

@@ -1,6 +1,6 @@
 """The KPI rows of METRICS.md built from a few small "parts" (monthly activity, expert counts, activation,
 earnings spread, client figures, valuation) that ways 2 and 3 each compute their own way, independently
-of expertnet/metrics.py; and the row shapes both ways share for the earnings summary and activation."""
+of expertnet/metrics/kpis.py; and the row shapes both ways share for the earnings summary and activation."""
 
 import math
 from datetime import date

@@ -7,8 +7,8 @@ Builds (or reuses) a demo warehouse of that size, then times what each dashboard
 page asks for on a first, uncached view, three ways, each in a process of its own
 so that its peak memory is its own:
 
-  way 1  this project: the functions the pages call (expertnet.metrics and
-         expertnet.breakdowns) over the rollups built at load time, on the
+  way 1  this project: the functions the pages call (expertnet.metrics.kpis and
+         expertnet.metrics.breakdowns) over the rollups built at load time, on the
          dashboard's read-only connection;
   way 2  the usual Streamlit way: load the raw tables into pandas with .df(),
          then groupby (the load is part of every page's time);
@@ -78,7 +78,7 @@ def _status_kb(field: str) -> int | None:
 
 
 def run_worker(way: int, db: str, first: date, last: date, repeat: int, out: Path) -> None:
-    for module in ("duckdb", "numpy", "pandas", "expertnet.breakdowns", "expertnet.metrics"):
+    for module in ("duckdb", "numpy", "pandas", "expertnet.metrics.breakdowns", "expertnet.metrics.kpis"):
         importlib.import_module(module)  # first, so that the baseline includes them
     from expertnet.warehouse import open_read_only
     baseline_kb = _status_kb("VmRSS")
@@ -130,7 +130,7 @@ def run_draw(experts: int, work_logs: int, export: Path, out: Path) -> None:
 
 
 def run_ingest(db: Path, export: Path, out: Path) -> None:
-    from expertnet.load import ingest
+    from expertnet.ingest.load import ingest
     started = time.perf_counter()
     result = ingest(export, db, lambda m: progress(f"  {m}"))
     out.write_text(json.dumps({"ingest_s": time.perf_counter() - started, "rows": result.rows}))

@@ -45,7 +45,7 @@ def main() -> int:
     parser.add_argument("--db", required=True, help="the warehouse")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions of every view (default 3)")
     args = parser.parse_args()
-    from expertnet.filters import Filters
+    from expertnet.metrics.filters import Filters
     from expertnet.warehouse import open_read_only
 
     con = open_read_only(args.db)

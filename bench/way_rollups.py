@@ -1,5 +1,5 @@
-"""Way 1, this project: each workload calls the functions the pages call (expertnet.metrics and
-expertnet.breakdowns) on the dashboard's read-only connection, i.e. the project's SQL over the rollups
+"""Way 1, this project: each workload calls the functions the pages call (expertnet.metrics.kpis and
+expertnet.metrics.breakdowns) on the dashboard's read-only connection, i.e. the project's SQL over the rollups
 built at load time. Like the other ways' workloads, each takes (context, first, last) -- here the
 connection and the period's first and last month -- and returns {part: rows}.
 
@@ -11,8 +11,8 @@ from bench.workloads import TOP_CLIENTS
 
 
 def workloads(filters=None, role: str = "founder") -> dict:
-    from expertnet import breakdowns, metrics, privacy
-    from expertnet.filters import Filters, month_label
+    from expertnet.metrics import breakdowns, kpis, privacy
+    from expertnet.metrics.filters import Filters, month_label
     filters = filters or Filters()
     client_names = role != privacy.INVESTOR     # a share link's default
 
@@ -22,14 +22,14 @@ def workloads(filters=None, role: str = "founder") -> dict:
         marks = breakdowns.valuation_marks(con)
         mark_months = breakdowns.mark_months(marks)
         months = [*mark_months, last]
-        series = metrics.company_series(con, min(months), max(months), filters, role)
+        series = kpis.company_series(con, min(months), max(months), filters, role)
         at_marks = series[series["month"].isin([month_label(m) for m in mark_months])]
         return {"marks": marks, "mark_kpis": [at_marks]}
 
     return {
         "kpi_series_13m": lambda con, first, last: {
-            "kpis": metrics.kpi_series(con, add_months(last, -12), last, filters, role)},
-        "kpi_series_12m": lambda con, first, last: {"kpis": metrics.kpi_series(con, first, last, filters, role)},
+            "kpis": kpis.kpi_series(con, add_months(last, -12), last, filters, role)},
+        "kpi_series_12m": lambda con, first, last: {"kpis": kpis.kpi_series(con, first, last, filters, role)},
         "activation_by_cohort": lambda con, first, last: {
             "activation": breakdowns.activation_by_cohort(con, first, last, filters, role)},
         "experts_by_domain": lambda con, first, last: {
@@ -44,6 +44,6 @@ def workloads(filters=None, role: str = "founder") -> dict:
             "billings_by_segment": breakdowns.billings_by_segment(con, first, last, filters, role)},
         "top_clients": lambda con, first, last: {
             "top_clients": breakdowns.top_clients(con, first, last, filters, role, client_names, limit=TOP_CLIENTS)},
-        "retention": lambda con, first, last: {"retention": metrics.retention(con, filters, role)},
+        "retention": lambda con, first, last: {"retention": kpis.retention(con, filters, role)},
         "valuation": valuation,
     }

@@ -1,6 +1,6 @@
 """What the benchmark times: the three ways, the workloads (the queries the dashboard's pages make on
 their default view: the last 12 months, no filter, founder; read from pages/*.py) and which page asks
-for which, plus a check that names any public function of expertnet.metrics or expertnet.breakdowns
+for which, plus a check that names any public function of expertnet.metrics.kpis or expertnet.metrics.breakdowns
 that no workload times, so that a new page-level query does not go unmeasured."""
 
 WAYS = (1, 2, 3)
@@ -31,8 +31,8 @@ PAGES = (
     ("Valuation", ("kpi_series_12m", "valuation")),
 )
 TIMED_FUNCTIONS = {
-    "expertnet.metrics": {"kpi_series", "retention"},
-    "expertnet.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
+    "expertnet.metrics.kpis": {"kpi_series", "retention"},
+    "expertnet.metrics.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
                              "billings_by_segment", "top_clients", "valuation_marks"},
 }
 NOT_PAGE_FUNCTIONS = {"records"}          # formatting helpers, not queries

@@ -6,11 +6,11 @@ writes them; tests/test_reference_docs.py fails when a committed file is out of 
 import sys
 from pathlib import Path
 
-from .checks import FIRST_DATE, LAST_DATE
-from .config import PROJECT_DIR
-from .contract import DATE, DECIMAL, TABLES
-from .metrics import KPIS
-from .privacy import MIN_EXPERTS
+from expertnet.ingest.checks import FIRST_DATE, LAST_DATE
+from expertnet.config import PROJECT_DIR
+from expertnet.ingest.contract import DATE, DECIMAL, TABLES
+from expertnet.metrics.kpis import KPIS
+from expertnet.metrics.privacy import MIN_EXPERTS
 
 DOCS = PROJECT_DIR / "docs"
 
@@ -19,7 +19,7 @@ def metrics_md() -> str:
     rows = "\n".join(f"| `{k.key}` | {k.label} | {k.unit} | {k.definition} |" for k in KPIS)
     return f"""# Metric definitions
 
-<!-- Written by `python -m expertnet.reference_docs` from expertnet/metrics.py; do not edit by hand. -->
+<!-- Written by `python -m expertnet.reference_docs` from expertnet/metrics/kpis.py; do not edit by hand. -->
 
 One meaning for every number the dashboard shows and `python -m expertnet kpis` prints (its
 JSON has exactly these keys, in this order). All money is US dollars; a month is a calendar
@@ -84,7 +84,7 @@ def data_contract_md() -> str:
                         f"| column | type | rule |\n|---|---|---|\n{rows}\n")
     return f"""# Data contract: what a load accepts
 
-<!-- Written by `python -m expertnet.reference_docs` from expertnet/contract.py; do not edit by hand. -->
+<!-- Written by `python -m expertnet.reference_docs` from expertnet/ingest/contract.py; do not edit by hand. -->
 
 An export is a folder with one file per table, `TABLE.csv` or `TABLE.parquet`. Every load is
 a full snapshot: the new warehouse replaces the old one whole, or, if any rule below is

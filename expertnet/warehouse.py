@@ -8,15 +8,12 @@ from pathlib import Path
 
 import duckdb
 
-from .config import warehouse_target
-from .queries import query_text
+from expertnet.config import warehouse_target
 
 # The rollups and macros are built into each snapshot; a snapshot built from other
 # definitions than this code's would answer with them, so it is refused.
-ROLLUPS_SQL = Path(__file__).with_name("rollups.sql")
-EARNINGS_SPREAD_QUERY = "earnings_distribution"     # load.py builds earnings_spread_by_month with it
-ROLLUPS_VERSION = hashlib.sha256(ROLLUPS_SQL.read_bytes()
-                                 + query_text(EARNINGS_SPREAD_QUERY).encode()).hexdigest()[:16]
+ROLLUPS_SQL = Path(__file__).parent / "ingest" / "rollups.sql"
+ROLLUPS_VERSION = hashlib.sha256(ROLLUPS_SQL.read_bytes()).hexdigest()[:16]
 
 
 class WarehouseMissing(Exception):

@@ -3,14 +3,14 @@
 import altair as alt
 import streamlit as st
 
-from expertnet import metrics
-from expertnet.filters import month_label
+from expertnet.metrics import kpis
+from expertnet.metrics.filters import month_label
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Cohorts", "Of the experts who signed up in a month, the share who worked k months later")
-retention = context.call(metrics.retention, context.filters, context.role)
+retention = context.call(kpis.retention, context.filters, context.role)
 in_period = retention[(retention["cohort"] >= month_label(context.first_month))
                       & (retention["cohort"] <= month_label(context.last_month))]
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet import metrics
-from expertnet.privacy import MIN_EXPERTS
+from expertnet.metrics import kpis
+from expertnet.metrics.privacy import MIN_EXPERTS
 from expertnet.ui.context import current
 
 context = current()
@@ -17,7 +17,7 @@ st.markdown("- **billings** of a work log = hours x the contract's bill_rate_usd
             "- **filters** keep only matching experts, with their work logs and bonuses; valuation figures "
             "always describe the whole company")
 st.dataframe(pd.DataFrame([{"Metric": k.label, "Key": k.key, "Unit": k.unit, "Definition": k.definition}
-                           for k in metrics.KPIS]), hide_index=True, width="stretch")
+                           for k in kpis.KPIS]), hide_index=True, width="stretch")
 st.subheader("What an investor may see")
 st.markdown(f"Aggregates only: no names, emails or expert ids. A figure drawn from fewer than {MIN_EXPERTS} "
             f"experts is withheld, and so is a count between 1 and {MIN_EXPERTS - 1}. A percentile is shown only "

@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from expertnet import breakdowns
+from expertnet.metrics import breakdowns
 from expertnet.ui import widgets
 from expertnet.ui.context import current
 

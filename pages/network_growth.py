@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet import breakdowns, metrics
+from expertnet.metrics import breakdowns, kpis
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -25,7 +25,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
                     series[["month", "experts_new", "experts_active"]], "signups-active", "signups")
 
     st.subheader("90-day activation by signup cohort")
-    st.caption(metrics.KPIS_BY_KEY["activation_rate_90d"].definition.replace("month M-3", "the cohort month"))
+    st.caption(kpis.KPIS_BY_KEY["activation_rate_90d"].definition.replace("month M-3", "the cohort month"))
     activation = context.call(breakdowns.activation_by_cohort, context.first_month, context.last_month,
                               context.filters, context.role)
     activation["cohort"] = pd.to_datetime(activation["cohort"])

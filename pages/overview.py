@@ -3,16 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet import metrics
-from expertnet.filters import add_months
-from expertnet.formatting import format_value
+from expertnet.metrics import kpis
+from expertnet.metrics.filters import add_months
+from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.text import md
 from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Overview", "Headline KPIs of the last month of the period")
-series = context.call(metrics.kpi_series, add_months(context.last_month, -12), context.last_month,
+series = context.call(kpis.kpi_series, add_months(context.last_month, -12), context.last_month,
                       context.filters, context.role)
 now = series.iloc[-1].to_dict()
 before = series.iloc[-2].to_dict()
@@ -33,7 +33,7 @@ else:
     st.subheader("Every KPI of the month")
     table = pd.DataFrame([{"Metric": k.label, "Value": format_value(now[k.key], k.unit, withheld),
                            "Previous month": format_value(before[k.key], k.unit, withheld),
-                           "Definition": k.definition, "Key": k.key} for k in metrics.KPIS[1:]])
+                           "Definition": k.definition, "Key": k.key} for k in kpis.KPIS[1:]])
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("Download the KPIs of the last 13 months (CSV)", charts.csv_text(series),
                        f"kpis-{now['month']}.csv", "text/csv", key="overview-csv", on_click="ignore",

@@ -3,8 +3,8 @@
 import altair as alt
 import streamlit as st
 
-from expertnet import breakdowns, metrics
-from expertnet.formatting import format_value
+from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -26,7 +26,7 @@ else:
              ("Gini", summary["earnings_gini"], "share", "earnings_gini"),
              ("Top 1% share", summary["top1pct_earnings_share"], "share", "top1pct_earnings_share")]
     for column, (label, value, unit, key) in zip(st.columns(len(tiles)), tiles):
-        help_text = metrics.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None
+        help_text = kpis.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None
         if withheld and value is None:
             widgets.withheld_tile(column, label, help_text)
         else:

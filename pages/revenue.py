@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet import breakdowns, metrics
-from expertnet.formatting import format_value
+from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -40,7 +40,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                     "concentration", "concentration")
         st.caption(f"HHI in the last month: {format_value(series['client_hhi'].iloc[-1], 'index', context.viewer.is_investor)}"
                    " of 10,000. "
-                   + metrics.KPIS_BY_KEY["client_hhi"].definition)
+                   + kpis.KPIS_BY_KEY["client_hhi"].definition)
     with right:
         st.subheader("Revenue retention (12 months)")
         retention = series[["month", "nrr_12m", "grr_12m"]]

@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from expertnet import breakdowns, share_links
-from expertnet.filters import BadInput, month_label
+from expertnet.metrics import breakdowns
+from expertnet.access import share_links
+from expertnet.metrics.filters import BadInput, month_label
 from expertnet.ui import widgets
 from expertnet.ui.context import current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background
@@ -94,7 +95,7 @@ else:
             st.caption("Gathers every figure this link's investor can see, for every period they can pick, and "
                        "tries to work out each withheld figure from the shown ones (see Definitions).")
             if st.button("Run the disclosure audit", key="audit-link"):
-                from expertnet.audit import audit_investor_view
+                from expertnet.metrics.audit import audit_investor_view
                 with st.spinner("Auditing every page and period of this link..."):
                     report = audit_investor_view(context.snapshot.con, chosen.filters(), chosen.show_client_names)
                 checked = (f"Checked {report.figures:,} figures ({report.withheld:,} withheld) over "

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet import breakdowns, metrics
-from expertnet.filters import month_label
-from expertnet.formatting import format_value, short_usd
+from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics.filters import month_label
+from expertnet.metrics.formatting import format_value, short_usd
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -33,7 +33,7 @@ mark_months = breakdowns.mark_months(marks) if len(marks) else []
 # One series of the whole company, whatever the filters, from the first mark to the last of
 # the marks and the period's last month: the marks' ARR and the what-if's.
 months = [*mark_months, context.last_month]
-company = context.call(metrics.company_series, min(months), max(months), context.filters, context.role).set_index("month")
+company = context.call(kpis.company_series, min(months), max(months), context.filters, context.role).set_index("month")
 withheld = context.viewer.is_investor
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
@@ -45,7 +45,7 @@ else:
         for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
 
 st.subheader("What if: ARR times a multiple")
-company_now = metrics.records(company.loc[[month_label(context.last_month)]].reset_index())[0]
+company_now = kpis.records(company.loc[[month_label(context.last_month)]].reset_index())[0]
 arr = company_now["arr_usd"]
 if arr is None:
     widgets.empty_state("There is no ARR to multiply in this month.")

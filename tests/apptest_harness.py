@@ -24,7 +24,7 @@ from streamlit import dataframe_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from expertnet.metrics import KPIS
+from expertnet.metrics.kpis import KPIS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 30

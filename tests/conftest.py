@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from expertnet import app_state
-from expertnet.load import ingest
+from expertnet.access import app_state
+from expertnet.ingest.load import ingest
 
 TESTS_DIR = Path(__file__).parent
 FIXTURE_EXPORT = TESTS_DIR / "fixture_export"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from expertnet import accounts, app_state, share_links
-from expertnet.filters import BadInput
-from expertnet.share_links import ShareKeyError
+from expertnet.access import accounts, app_state, share_links
+from expertnet.metrics.filters import BadInput
+from expertnet.access.share_links import ShareKeyError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -146,7 +146,7 @@ def test_session_survives_a_new_process_and_is_stored_hashed(access_env):
     accounts.add_user("ann@example.com", "founder", PASSWORD)
     token = accounts.create_session("ann@example.com")
     assert len(token) >= 43
-    script = "import sys; from expertnet import accounts; print(accounts.session_user(sys.argv[1]))"
+    script = "import sys; from expertnet.access import accounts; print(accounts.session_user(sys.argv[1]))"
     other_process = subprocess.run([sys.executable, "-c", script, token], capture_output=True, text=True,
                                    cwd=PROJECT_DIR, env=dict(os.environ), timeout=120)
     assert other_process.stdout.strip() == "('ann@example.com', 'founder')", other_process.stderr
@@ -535,7 +535,7 @@ def test_cli_share_refuses_bad_input_and_short_keys(access_env, monkeypatch):
     (None, "unknown browser"),
 ])
 def test_devices_in_plain_words(user_agent, words):
-    from expertnet.devices import describe_device
+    from expertnet.access.devices import describe_device
     assert describe_device(user_agent) == words
 
 

@@ -2,7 +2,7 @@
 
 Every figure expected here is a hand-computed value of tests/test_fixture_kpis.py (imported,
 not recomputed) or worked out by hand below from tests/fixture_export/README.md, then
-written the way the page writes it (expertnet.formatting). Signed in through OIDC as a
+written the way the page writes it (expertnet.metrics.formatting). Signed in through OIDC as a
 founder unless a test says otherwise.
 """
 
@@ -11,8 +11,8 @@ import pytest
 from apptest_harness import (DATA_PAGES, FOUNDER_PAGES, OPS_EMAIL, OPS_PAGES, STRANGER_EMAIL, app_env,  # noqa: F401
                              assert_no_data, chart_frames, data_elements, infos, kpi_values, no_exception,
                              signed_in, tiles, titles)
-from expertnet.formatting import format_value, short_usd
-from expertnet.metrics import KPIS, KPIS_BY_KEY
+from expertnet.metrics.formatting import format_value, short_usd
+from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from test_fixture_kpis import (ALL_2024_03, ALL_2024_06, ALL_2025_04, ALL_2025_05, ALL_2025_06,
                                COHORT_2024_09_2025_06, COHORT_2025_03_2025_06, EARNINGS, FINANCE_US_2025_05,
                                IN_2025_06, KEYS, RETENTION_ALL, SOFTWARE_2025_06, VALUATION)

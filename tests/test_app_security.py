@@ -20,11 +20,11 @@ from streamlit.util import calc_hash
 from apptest_harness import (FOUNDER_PAGES, INVESTOR_PAGES, all_text, anonymous, app_env,  # noqa: F401
                              assert_no_data, infos, kpi_values, no_exception, sha256, signed_in,
                              through_link, titles)
-from expertnet import accounts, share_links
-from expertnet.filters import Filters
-from expertnet.formatting import format_value
-from expertnet.metrics import KPIS, KPIS_BY_KEY
-from expertnet.privacy import WITHHELD_TEXT
+from expertnet.access import accounts, share_links
+from expertnet.metrics.filters import Filters
+from expertnet.metrics.formatting import format_value
+from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
+from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.ui.viewer import is_loopback
 from expertnet.warehouse import open_read_only
 from test_fixture_kpis import ALL_2025_06, KEYS, VALUATION

@@ -19,7 +19,7 @@ from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
 from bench.browser_pages import (CHROMIUM_ARGS, READY, collect_output, free_port, open_page, start_server,
                                  share_token, wait_for_line)
 from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
-from expertnet.load import ingest
+from expertnet.ingest.load import ingest
 
 CHROMIUM = Path(CHROMIUM_PATH)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -274,7 +274,7 @@ def _investor_banner(page) -> str:
 @pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
 def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(accounts_server, browser, width):
     """An investor (no account in this browser) opens a link and moves around by clicking."""
-    from expertnet import share_links
+    from expertnet.access import share_links
     url = accounts_server["url"]
     token = share_token(accounts_server["env"], "Ada Investor", locked_country="IN")
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, accept_downloads=True)
@@ -344,7 +344,7 @@ def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(a
 
 
 def token_link_id(env: dict, token: str) -> str:
-    code = ("import sys; from expertnet import share_links; "
+    code = ("import sys; from expertnet.access import share_links; "
             "print(share_links.resolve(sys.argv[1])[0].id)")
     return subprocess.run([sys.executable, "-c", code, token], cwd=PROJECT_DIR, env=env, check=True,
                           capture_output=True, text=True).stdout.strip()

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from expertnet.load import PROBLEM_CAP, LoadRefused, ingest
+from expertnet.ingest.load import PROBLEM_CAP, LoadRefused, ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -625,12 +625,12 @@ def test_valuations_may_be_absent(warehouse, tmp_path):
     result = ingest(folder, warehouse)
     assert result.rows["valuations"] == 0
     assert listing(warehouse.parent) == {warehouse.name}
-    from expertnet import metrics
-    from expertnet.filters import parse_month
+    from expertnet.metrics import kpis
+    from expertnet.metrics.filters import parse_month
     from expertnet.warehouse import open_read_only
     with open_read_only(str(warehouse)) as con:
         assert con.execute("SELECT count(*) FROM work_logs").fetchone()[0] == len(VALID["work_logs"][1])
-        k = metrics.kpis(con, parse_month("2024-03"))
+        k = kpis.kpis(con, parse_month("2024-03"))
     assert k["valuation_usd"] is None
     assert k["implied_arr_multiple"] is None
     assert k["hours"] == pytest.approx(5 + 1.5 + 6)
@@ -698,7 +698,7 @@ def test_a_load_killed_at_any_step_leaves_the_warehouse_and_the_next_load_cleans
                                                                                      tmp_path):
     """SIGKILL, as an out-of-memory kill or a power cut would: no finally runs."""
     folder = write_export(tmp_path / "export", tables())
-    code = ("import os, signal, sys; from pathlib import Path; from expertnet.load import ingest\n"
+    code = ("import os, signal, sys; from pathlib import Path; from expertnet.ingest.load import ingest\n"
             "stop = sys.argv[3]\n"
             "ingest(Path(sys.argv[1]), Path(sys.argv[2]), "
             "lambda m: os.kill(os.getpid(), signal.SIGKILL) if stop in m else None)\n")

@@ -11,10 +11,10 @@ import math
 
 import pytest
 
-from expertnet import audit, metrics, privacy
+from expertnet.metrics import audit, kpis, privacy
 from expertnet.demo import generate
-from expertnet.filters import Filters, parse_month
-from expertnet.load import ingest
+from expertnet.metrics.filters import Filters, parse_month
+from expertnet.ingest.load import ingest
 from expertnet.warehouse import open_read_only
 
 
@@ -95,8 +95,8 @@ def bonus_db(tmp_path_factory):
 
 def test_one_experts_bonus_is_not_left_as_payouts_minus_pay(bonus_db):
     with open_read_only(str(bonus_db)) as con:
-        founder = metrics.kpis(con, parse_month("2025-01"))
-        investor = metrics.kpis(con, parse_month("2025-01"), role=privacy.INVESTOR)
+        founder = kpis.kpis(con, parse_month("2025-01"))
+        investor = kpis.kpis(con, parse_month("2025-01"), role=privacy.INVESTOR)
         report = audit.audit_investor_view(con)
     # by hand: 12 experts x 2 h x $50 = $1,200 pay; x $100 = $2,400 billings; one $70 bonus
     assert (founder["expert_pay_usd"], founder["bonuses_usd"], founder["payouts_usd"]) == (1200, 70, 1270)

@@ -61,10 +61,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from expertnet import cli, metrics
-from expertnet.queries import run
-from expertnet.filters import Filters, parse_month
-from expertnet.load import ingest
+from expertnet import cli
+from expertnet.metrics import kpis
+from expertnet.metrics.queries import run
+from expertnet.metrics.filters import Filters, parse_month
+from expertnet.ingest.load import ingest
 from expertnet.warehouse import open_read_only
 
 REPO = Path(__file__).resolve().parent.parent
@@ -555,7 +556,7 @@ def con(fixture_db):
 @pytest.mark.parametrize("case", list(CASES))
 def test_kpis_match_hand_computed_values(con, case):
     month, filters, expected, _ = CASES[case]
-    actual = metrics.kpis(con, parse_month(month), Filters.parse(**filters))
+    actual = kpis.kpis(con, parse_month(month), Filters.parse(**filters))
     assert_kpis(actual, expected)
 
 
@@ -574,7 +575,7 @@ def test_cli_kpis_json_matches_hand_computed_values(fixture_db):
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     actual = json.loads(done.stdout)
-    assert list(actual) == list(KEYS) == list(metrics.KPI_KEYS)
+    assert list(actual) == list(KEYS) == list(kpis.KPI_KEYS)
     if METRICS_MD.is_file():
         assert list(actual) == metrics_md_keys(METRICS_MD.read_text(encoding="utf-8"))
     assert_kpis(actual, ALL_2025_06)
@@ -601,20 +602,20 @@ def test_investor_all_experts_2025_06(con):
     # implied_arr_multiple rests on the company's 8 active experts: withheld.
     # experts_total 15 is a count >= 11, but 2025-05 shows 13 signed up, and 15 beside it
     # would give away the 2 new signups: withheld (the running count, METRICS.md).
-    actual = metrics.kpis(con, parse_month("2025-06"), Filters(), role="investor")
+    actual = kpis.kpis(con, parse_month("2025-06"), Filters(), role="investor")
     assert_kpis(actual, withheld_except(
         {"experts_approved_total": 12, "valuation_usd": VALUATION}, "2025-06"))
-    may = metrics.kpis(con, parse_month("2025-05"), Filters(), role="investor")
+    may = kpis.kpis(con, parse_month("2025-05"), Filters(), role="investor")
     assert may["experts_total"] == 13   # the 8 withheld steps before it add up to 13: 8 < 13 < 80
 
 
 def test_investor_small_cohort_withholds_but_shows_zero(con):
     # cohort 2025-03: 4 experts, 3 approved, 3 active -> withheld; experts_new 0 is shown.
-    actual = metrics.kpis(con, parse_month("2025-06"), Filters.parse(cohort="2025-03"), role="investor")
+    actual = kpis.kpis(con, parse_month("2025-06"), Filters.parse(cohort="2025-03"), role="investor")
     assert_kpis(actual, withheld_except({"experts_new": 0, "valuation_usd": VALUATION}, "2025-06"))
     # cohort 2024-09 (E08 alone): total 1 and approved 1 withheld, new 0 and active 0 shown;
     # the zero sums rest on 0 experts (< 11) and are withheld too.
-    actual = metrics.kpis(con, parse_month("2025-06"), Filters.parse(cohort="2024-09"), role="investor")
+    actual = kpis.kpis(con, parse_month("2025-06"), Filters.parse(cohort="2024-09"), role="investor")
     assert_kpis(actual, withheld_except(
         {"experts_new": 0, "experts_active": 0, "valuation_usd": VALUATION}, "2025-06"))
 
@@ -630,13 +631,13 @@ def test_investor_thresholds_of_metrics_md():
     """The rule of METRICS.md at its edges (the fixture is too small to reach them):
     counts 1..10 withheld, 0 shown; basis < 11 withheld; p50 needs n >= 22, p90 110,
     p99 1,100; gini n >= 11; top 1% ceil(n/100) >= 11, i.e. n >= 1,001."""
-    from expertnet import privacy
+    from expertnet.metrics import privacy
     assert [privacy.count_is_withheld(c) for c in (0, 1, 10, 11)] == [False, True, True, False]
     assert [privacy.basis_is_too_small(c) for c in (0, 10, 11)] == [True, True, False]
     for percent, smallest in ((50, 22), (90, 110), (99, 1100)):
         assert privacy.percentile_is_withheld(smallest - 1, percent)
         assert not privacy.percentile_is_withheld(smallest, percent)
-    by_key = metrics.KPIS_BY_KEY
+    by_key = kpis.KPIS_BY_KEY
     assert privacy._withheld(by_key["earnings_gini"], 10, 0.1)
     assert not privacy._withheld(by_key["earnings_gini"], 11, 0.1)
     assert privacy._withheld(by_key["top1pct_earnings_share"], 1000, 0.1)
@@ -706,12 +707,12 @@ def assert_retention(actual: list[dict], expected: list[dict]) -> None:
     ({"cohort": "2025-03"}, RETENTION_COHORT_2025_03),
 ], ids=["all", "IN", "cohort-2025-03"])
 def test_retention_matches_hand_computed_rows(con, filters, expected):
-    assert_retention(metrics.records(metrics.retention(con, Filters.parse(**filters))), expected)
+    assert_retention(kpis.records(kpis.retention(con, Filters.parse(**filters))), expected)
 
 
 def test_retention_investor_withholds_small_cohorts(con):
     # every cohort of the fixture has fewer than 11 experts: all rows are withheld whole
-    assert metrics.records(metrics.retention(con, Filters(), role="investor")) == []
+    assert kpis.records(kpis.retention(con, Filters(), role="investor")) == []
 
 
 def test_cli_retention_json(con, fixture_db, capsys):
@@ -752,7 +753,7 @@ ORDER BY 1
 @pytest.mark.parametrize("domain", [None, "finance"])
 def test_rollups_agree_with_raw_tables(con, domain):
     raw = con.execute(RAW_BY_MONTH, {"domain": domain}).fetchall()
-    series = metrics.kpi_series(con, date(2024, 4, 1), date(2025, 7, 1), Filters(domain=domain))
+    series = kpis.kpi_series(con, date(2024, 4, 1), date(2025, 7, 1), Filters(domain=domain))
     columns = ["month", "hours", "expert_pay_usd", "billings_usd", "bonuses_usd", "experts_active"]
     from_rollups = [tuple(row) for row in series[columns].itertuples(index=False)]
     assert len(raw) == len(from_rollups) == 16
@@ -831,5 +832,5 @@ def test_metrics_md_keys_match_code():
         pytest.skip(f"{METRICS_MD} is absent (METRICS.md lives in ../shared beside the repo, "
                     "not in the repo itself); nothing to compare the KPI keys with")
     keys = metrics_md_keys(METRICS_MD.read_text(encoding="utf-8"))
-    assert keys == list(metrics.KPI_KEYS)
+    assert keys == list(kpis.KPI_KEYS)
     assert keys == list(KEYS)

@@ -1,4 +1,4 @@
-"""The demo generator (expertnet/demo.py): one seed, one export; the export is a
+"""The demo generator (expertnet/demo/): one seed, one export; the export is a
 real export that `ingest` accepts and that gives the same numbers; the shape is
 the one the module promises. Sizes are small so that the file runs in seconds."""
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from expertnet import metrics
+from expertnet.metrics import kpis
 from expertnet.demo import generate
-from expertnet.load import ingest
+from expertnet.ingest.load import ingest
 from expertnet.warehouse import open_read_only
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +37,8 @@ def cli_generate(folder: Path, seed: int, experts: int = 3000) -> tuple[Path, Pa
 
 def numbers(db: Path) -> dict:
     with open_read_only(str(db)) as con:
-        return {"kpis": {m.isoformat(): metrics.kpis(con, m) for m in MONTHS},
-                "retention": metrics.records(metrics.retention(con))}
+        return {"kpis": {m.isoformat(): kpis.kpis(con, m) for m in MONTHS},
+                "retention": kpis.records(kpis.retention(con))}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +111,7 @@ def test_the_default_shape_looks_like_the_spec(default_shape):
         first_signup, last_signup = con.execute("SELECT min(signup_date), max(signup_date) FROM experts").fetchone()
         workers = con.execute("SELECT count(DISTINCT expert_id) FROM work_logs").fetchone()[0]
         marks = con.execute("SELECT as_of_date, round, post_money_usd FROM valuations ORDER BY as_of_date").fetchall()
-        k = metrics.kpis(con, date(2025, 12, 1))
+        k = kpis.kpis(con, date(2025, 12, 1))
     # Founded 2022-01; signups run to 2025-12.
     assert (first_signup.year, first_signup.month) == (2022, 1)
     assert (last_signup.year, last_signup.month) == (2025, 12)

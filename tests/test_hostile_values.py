@@ -14,9 +14,10 @@ import pytest
 
 from apptest_harness import app_env, no_exception, signed_in, through_link  # noqa: F401 (app_env is a fixture)
 from conftest import FIXTURE_EXPORT
-from expertnet import breakdowns, share_links
-from expertnet.filters import add_months, month_range
-from expertnet.load import ingest
+from expertnet.metrics import breakdowns
+from expertnet.access import share_links
+from expertnet.metrics.filters import add_months, month_range
+from expertnet.ingest.load import ingest
 from expertnet.ui.text import md
 from expertnet.warehouse import open_read_only
 

@@ -52,10 +52,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import build_mock_config_get_option
 
 from apptest_harness import AUTH
-from expertnet import metrics
-from expertnet.filters import Filters, parse_month
-from expertnet.formatting import format_value
-from expertnet.load import ingest
+from expertnet.metrics import kpis
+from expertnet.metrics.filters import Filters, parse_month
+from expertnet.metrics.formatting import format_value
+from expertnet.ingest.load import ingest
 from expertnet.ui import session
 from expertnet.warehouse import open_read_only
 
@@ -70,7 +70,7 @@ LAST_MONTH = "2025-06"                      # the fixture's data ends here: the 
 # The figures one Overview page shows, each from a different place in the page run:
 #   "data to"    the caption: the snapshot table, read when app.py pins the snapshot
 #   countries    the sidebar's Country options: breakdowns.filter_options (its own cached call)
-#   billings     the "Billings (GMV)" tile: activity_by_month.sql inside metrics.kpi_series
+#   billings     the "Billings (GMV)" tile: activity_by_month.sql inside kpis.kpi_series
 #   experts      the "Experts signed up" tile: expert_counts_by_month.sql inside kpi_series
 # Export A is tests/fixture_export as it is (hand-checked in its README.md and
 # tests/test_fixture_kpis.py): 2025-06 billings $4,820, 15 experts, last work log 2025-06-16.
@@ -330,7 +330,7 @@ def test_pages_pick_up_each_new_snapshot_and_never_mix_two(
 
 # ---------------------------------------------------------------- 2. many sessions at once
 
-SESSIONS = [                # (URL query params, the same filters as metrics.Filters)
+SESSIONS = [                # (URL query params, the same filters as kpis.Filters)
     ({}, Filters()),
     ({"domain": "software"}, Filters(domain="software")),
     ({"country": "IN"}, Filters(country="IN")),
@@ -352,9 +352,9 @@ def test_many_sessions_each_see_only_their_own_filters(
     expected = {}
     with open_read_only(str(db)) as con:
         for params, filters in SESSIONS:
-            kpis = metrics.kpis(con, parse_month(LAST_MONTH), filters)
-            assert kpis["experts_total"] or kpis["billings_usd"], f"{filters} would show the empty state"
-            expected[filters] = {metrics.KPIS_BY_KEY[k].label: format_value(kpis[k], metrics.KPIS_BY_KEY[k].unit)
+            month = kpis.kpis(con, parse_month(LAST_MONTH), filters)
+            assert month["experts_total"] or month["billings_usd"], f"{filters} would show the empty state"
+            expected[filters] = {kpis.KPIS_BY_KEY[k].label: format_value(month[k], kpis.KPIS_BY_KEY[k].unit)
                                  for k in CHECKED}
     figures = [tuple(e.values()) for e in expected.values()]
     assert len(set(figures)) == len(SESSIONS), "two filters give the same figures: the test could not tell them apart"

@@ -7,8 +7,8 @@ import threading
 from apptest_harness import (INVESTOR_PAGES, OPS_EMAIL, app_env, no_exception, signed_in,  # noqa: F401
                              through_link)
 from conftest import FIXTURE_EXPORT
-from expertnet import share_links
-from expertnet.load import ingest
+from expertnet.access import share_links
+from expertnet.ingest.load import ingest
 from expertnet.ui import session
 from expertnet.ui.prewarm import prewarm
 

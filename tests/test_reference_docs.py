@@ -1,8 +1,9 @@
 """docs/METRICS.md and docs/DATA_CONTRACT.md say what the code does: each is what
 expertnet.reference_docs writes from the declarations (run it after changing a KPI or a rule)."""
 
-from expertnet import metrics, reference_docs
-from expertnet.contract import TABLES
+from expertnet.metrics import kpis
+from expertnet import reference_docs
+from expertnet.ingest.contract import TABLES
 
 
 def test_the_committed_docs_are_what_the_declarations_write():
@@ -14,7 +15,7 @@ def test_the_committed_docs_are_what_the_declarations_write():
 
 def test_every_kpi_and_every_column_is_in_the_docs():
     metrics_md = (reference_docs.DOCS / "METRICS.md").read_text(encoding="utf-8")
-    assert all(f"| `{key}` |" in metrics_md for key in metrics.KPI_KEYS)
+    assert all(f"| `{key}` |" in metrics_md for key in kpis.KPI_KEYS)
     contract_md = (reference_docs.DOCS / "DATA_CONTRACT.md").read_text(encoding="utf-8")
     for table in TABLES:
         assert f"### {table.name}: " in contract_md

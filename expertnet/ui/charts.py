@@ -8,8 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from ..privacy import WITHHELD_TEXT
-from ..spreadsheet import safe_frame
+from expertnet.metrics.privacy import WITHHELD_TEXT
+from expertnet.metrics.spreadsheet import safe_frame
 
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
 HEIGHT = 280
@@ -44,7 +44,7 @@ def _with_withheld_marks(chart: alt.Chart, data: pd.DataFrame, x: str, label: st
     """For an investor, a withheld value is a visibly marked gap, not a silently missing point or
     bar (METRICS.md): a dashed grey rule at its month, or a grey label at its bar, whose tooltip
     says why. (For the others a missing value is a null, drawn as a gap in the line.)"""
-    from .context import current
+    from expertnet.ui.context import current
     missing = data[data["value"].isna()] if "value" in data else data.iloc[:0]
     if missing.empty or not current().viewer.is_investor:
         return chart
@@ -124,7 +124,7 @@ def _png(chart: alt.Chart) -> bytes:
 def csv_text(data: pd.DataFrame) -> str:
     """A download of `data`: for an investor, a withheld figure says so in words, never an empty
     cell (METRICS.md); for the others an empty cell is a null."""
-    from .context import current
+    from expertnet.ui.context import current
     data = data.copy()
     for column in data.columns:     # the charts' months are dates; a month reads as YYYY-MM
         if pd.api.types.is_datetime64_any_dtype(data[column]):
@@ -137,13 +137,13 @@ def csv_text(data: pd.DataFrame) -> str:
 def still_allowed(make):
     """A download made when it is clicked (not when the page ran): an investor's link is checked
     again then, so a link revoked since the page was drawn yields nothing."""
-    from .context import current
+    from expertnet.ui.context import current
     viewer = current().viewer
     if not viewer.is_investor:
         return make
 
     def made() -> bytes:
-        from ..share_links import get_link
+        from expertnet.access.share_links import get_link
         link = get_link(viewer.link.id)
         return make() if link is not None and link.state() == "valid" else b""
     return made

@@ -13,10 +13,10 @@ from datetime import date
 
 import streamlit as st
 
-from .. import breakdowns, privacy
-from ..filters import Filters, month_label, month_range, parse_month
-from .session import Snapshot, cached_call
-from .text import md
+from expertnet.metrics import breakdowns, privacy
+from expertnet.metrics.filters import Filters, month_label, month_range, parse_month
+from expertnet.ui.session import Snapshot, cached_call
+from expertnet.ui.text import md
 
 ALL = "All"
 _CONTEXT_KEY = "_view_context"

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 import duckdb
 import streamlit as st
 
-from ..app_state import AppStateError
-from ..filters import BadInput
-from ..share_links import ShareKeyError
-from ..warehouse import WarehouseMissing
-from .text import md
+from expertnet.access.app_state import AppStateError
+from expertnet.metrics.filters import BadInput
+from expertnet.access.share_links import ShareKeyError
+from expertnet.warehouse import WarehouseMissing
+from expertnet.ui.text import md
 
 log = logging.getLogger("expertnet")
 # Errors whose own words say what to fix (they name a setting or a file, never a secret):

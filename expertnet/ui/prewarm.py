@@ -13,11 +13,12 @@ import time
 
 from streamlit.logger import get_logger
 
-from .. import breakdowns, metrics, privacy, share_links
-from ..config import prewarm_enabled
-from ..filters import Filters, add_months, parse_month
-from .context import default_period_of, month_options
-from .session import Snapshot, cached_call
+from expertnet.metrics import breakdowns, kpis, privacy
+from expertnet.access import share_links
+from expertnet.config import prewarm_enabled
+from expertnet.metrics.filters import Filters, add_months, parse_month
+from expertnet.ui.context import default_period_of, month_options
+from expertnet.ui.session import Snapshot, cached_call
 
 log = get_logger(__name__)  # Streamlit's, so the server's log shows when a snapshot is warm
 
@@ -25,8 +26,8 @@ log = get_logger(__name__)  # Streamlit's, so the server's log shows when a snap
 def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, show_client_names: bool) -> list[tuple]:
     period = (first, last, filters, role)
     views = [
-        (metrics.kpi_series, (add_months(last, -12), last, filters, role)),      # Overview
-        (metrics.kpi_series, period),                    # Network growth, Payouts, Revenue, Valuation
+        (kpis.kpi_series, (add_months(last, -12), last, filters, role)),      # Overview
+        (kpis.kpi_series, period),                    # Network growth, Payouts, Revenue, Valuation
         (breakdowns.activation_by_cohort, period),
         (breakdowns.experts_by_segment, ("domain", *period)),
         (breakdowns.experts_by_segment, ("country", *period)),
@@ -34,7 +35,7 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
         (breakdowns.earnings_histogram, period),
         (breakdowns.billings_by_segment, period),
         (breakdowns.top_clients, (*period, show_client_names)),
-        (metrics.retention, (filters, role)),
+        (kpis.retention, (filters, role)),
     ]
     if role != privacy.INVESTOR:
         views += [
@@ -43,7 +44,7 @@ def _page_views(snapshot: Snapshot, first, last, filters: Filters, role: str, sh
         ]
     marks = cached_call(snapshot, breakdowns.valuation_marks)
     months = [*(breakdowns.mark_months(marks) if len(marks) else []), last]   # Valuation: the whole company
-    views.append((metrics.company_series, (min(months), max(months), filters, role)))
+    views.append((kpis.company_series, (min(months), max(months), filters, role)))
     return views
 
 

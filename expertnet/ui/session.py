@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import duckdb
 import streamlit as st
 
-from ..config import prewarm_enabled, warehouse_target
-from ..warehouse import SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only, snapshot_key
+from expertnet.config import prewarm_enabled, warehouse_target
+from expertnet.warehouse import SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only, snapshot_key
 
 # A run finishes in well under this; a connection retired longer ago is closed.
 RETIRED_CONNECTION_GRACE_SECONDS = 120
@@ -98,7 +98,7 @@ class _Connections:
             self._close_retired()
             current = self._current
         if opened is not None and self._watch_and_prewarm:
-            from .prewarm import prewarm
+            from expertnet.ui.prewarm import prewarm
             threading.Thread(target=prewarm, args=(opened,), name="expertnet-prewarm", daemon=True).start()
         return current
 

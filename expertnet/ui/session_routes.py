@@ -9,7 +9,7 @@ the dashboard is reached over https. /session/end clears it.
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import accounts
+from expertnet.access import accounts
 
 SESSION_COOKIE = "expertnet_session"
 _MAX_BODY = 256

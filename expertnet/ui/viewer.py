@@ -13,11 +13,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from .. import accounts, config, privacy, share_links
-from ..devices import describe_device
-from .context import Viewer
-from .session_routes import SESSION_COOKIE
-from .text import md
+from expertnet.access import accounts, share_links
+from expertnet import config
+from expertnet.metrics import privacy
+from expertnet.access.devices import describe_device
+from expertnet.ui.context import Viewer
+from expertnet.ui.session_routes import SESSION_COOKIE
+from expertnet.ui.text import md
 
 _TOKEN_KEY = "_session_token"
 _GRANT_KEY = "_cookie_grant"

@@ -5,12 +5,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from .. import metrics
-from ..formatting import format_value
-from ..metrics import KPIS_BY_KEY
-from ..privacy import WITHHELD_TEXT
-from .context import ViewContext
-from .text import md
+from expertnet.metrics import kpis
+from expertnet.metrics.formatting import format_value
+from expertnet.metrics.kpis import KPIS_BY_KEY
+from expertnet.metrics.privacy import WITHHELD_TEXT
+from expertnet.ui.context import ViewContext
+from expertnet.ui.text import md
 
 
 def _missing(value) -> bool:
@@ -73,7 +73,7 @@ def withheld_note(context: ViewContext) -> None:
 
 def period_series(context: ViewContext) -> pd.DataFrame:
     """Every KPI for each month of the period, with `month` as a date for charts."""
-    series = context.call(metrics.kpi_series, context.first_month, context.last_month, context.filters,
+    series = context.call(kpis.kpi_series, context.first_month, context.last_month, context.filters,
                           context.role)
     series["month"] = pd.to_datetime(series["month"])
     return series

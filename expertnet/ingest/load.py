@@ -13,18 +13,16 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
-from .checks import table_checks
-from .contract import DATE, DECIMAL, EXPORT_SUFFIXES, TABLES, Table
-from .problems import PROBLEM_CAP, LoadRefused, Problem
-from .queries import query_text
-from .staging import stage
-from .warehouse import EARNINGS_SPREAD_QUERY, ROLLUPS_SQL, ROLLUPS_VERSION
+from expertnet.ingest.checks import table_checks
+from expertnet.ingest.contract import DATE, DECIMAL, EXPORT_SUFFIXES, TABLES, Table
+from expertnet.ingest.problems import PROBLEM_CAP, LoadRefused, Problem
+from expertnet.ingest.staging import stage
+from expertnet.warehouse import ROLLUPS_SQL, ROLLUPS_VERSION
 
 
 
@@ -124,13 +122,6 @@ def build_tables(con, staged: set[str], source: str, progress: Progress) -> dict
         rows[table.name] = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
     progress("building rollups (expert_facts, client_expert_months, expert_months, earnings_spread_by_month)")
     con.execute(ROLLUPS_SQL.read_text())
-    # The earnings spread of every month with no filter set, from the same query that works
-    # it out for a filtered view (see queries/earnings_spread_of_all_experts.sql).
-    con.execute(f"CREATE TABLE earnings_spread_by_month AS {query_text(EARNINGS_SPREAD_QUERY)}",
-                {"from_month": date(1, 1, 1), "to_month": date(9999, 12, 1), "per_month": True,
-                 "domain": None, "country": None, "cohort": None})
-    con.execute("COMMENT ON TABLE earnings_spread_by_month IS "
-                "'one row per month with earners: the earnings spread over every expert'")
     snapshot_id = uuid.uuid4().hex
     con.execute("""
         CREATE TABLE snapshot AS

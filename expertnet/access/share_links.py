@@ -31,9 +31,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from . import app_state, config
-from .app_state import clean_label, from_text, to_text
-from .filters import BadInput, Filters, month_label
+from expertnet.access import app_state
+from expertnet import config
+from expertnet.access.app_state import clean_label, from_text, to_text
+from expertnet.metrics.filters import BadInput, Filters, month_label
 
 MIN_KEY_BYTES = 32
 MAX_DAYS = 365

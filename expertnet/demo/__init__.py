@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .load import Progress, _quiet, ingest
+from expertnet.ingest.load import Progress, _quiet, ingest
 
 FIRST_DAY = np.datetime64("2022-01-01")
 MONTHS = 48                                         # 2022-01 .. 2025-12

@@ -9,10 +9,11 @@ import getpass
 import sys
 from datetime import datetime
 
-from . import accounts, config, share_links
-from .app_state import utcnow
-from .config import app_state_path, share_key_path, warehouse_target
-from .formatting import text_table
+from expertnet.access import accounts, share_links
+from expertnet import config
+from expertnet.access.app_state import utcnow
+from expertnet.config import app_state_path, share_key_path, warehouse_target
+from expertnet.metrics.formatting import text_table
 
 
 class CommandFailed(RuntimeError):
@@ -94,8 +95,8 @@ def cmd_users_unlock(args) -> int:
 def _check_locks(args) -> None:
     """A lock names a domain and a country the warehouse holds: a typo would make a link that
     shows nothing. Codes are normalised first (us -> US, Software -> software)."""
-    from .breakdowns import filter_options
-    from .warehouse import WarehouseMissing, open_read_only
+    from expertnet.metrics.breakdowns import filter_options
+    from expertnet.warehouse import WarehouseMissing, open_read_only
     args.domain = args.domain.strip().lower() if args.domain else None
     args.country = args.country.strip().upper() if args.country else None
     if not (args.domain or args.country):

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .contract import DECIMAL, Table
-from .problems import PROBLEM_CAP, Problem
+from expertnet.ingest.contract import DECIMAL, Table
+from expertnet.ingest.problems import PROBLEM_CAP, Problem
 
 
 def _csv_header(path: Path) -> list[str]:

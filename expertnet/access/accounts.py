@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from . import app_state
-from .app_state import from_text, to_text
-from .filters import BadInput
-from .privacy import FOUNDER, OPS
+from expertnet.access import app_state
+from expertnet.access.app_state import from_text, to_text
+from expertnet.metrics.filters import BadInput
+from expertnet.metrics.privacy import FOUNDER, OPS
 
 ACCOUNT_ROLES = (FOUNDER, OPS)
 SESSION_HOURS = 12

@@ -99,3 +99,38 @@ CREATE MACRO kept_client_months(domain_filter, country_filter, cohort_filter) AS
 CREATE MACRO months_between(first_month, last_month) AS TABLE
     SELECT CAST(m AS DATE) AS month
     FROM range(CAST(first_month AS TIMESTAMP), CAST(last_month AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m);
+
+-- The earnings spread of every month over every expert (no filter set), so a page with
+-- no filter reads twelve rows instead of ranking every earner of every month. It is
+-- queries/earnings_distribution.sql with $per_month and no filter, written out here so
+-- that editing a read-time query never changes what a warehouse is built with;
+-- tests/test_fixture_kpis.py checks that the two agree.
+-- Grain: one row per month that has earners. Units: USD; gini and share 0 to 1.
+CREATE TABLE earnings_spread_by_month AS
+WITH ranked AS (
+    SELECT month, earnings_usd,
+           row_number() OVER (PARTITION BY month ORDER BY earnings_usd) AS rank_asc,
+           count(*) OVER (PARTITION BY month) AS n
+    FROM expert_months
+    WHERE earnings_usd > 0
+), spread AS (
+    SELECT month,
+           any_value(n) AS n,
+           sum(earnings_usd) AS earnings_usd,
+           quantile_cont(earnings_usd, [0.50, 0.90, 0.99]) AS percentiles_usd,
+           sum((2 * rank_asc - n - 1) * earnings_usd) AS gini_numerator,
+           sum(earnings_usd) FILTER (WHERE rank_asc > n - ceil(n / 100)) AS top1pct_usd
+    FROM ranked
+    GROUP BY month
+)
+SELECT month,
+       n AS experts_earning,
+       earnings_usd,
+       percentiles_usd[1] AS earnings_p50_usd,
+       percentiles_usd[2] AS earnings_p90_usd,
+       percentiles_usd[3] AS earnings_p99_usd,
+       gini_numerator / (n * earnings_usd) AS earnings_gini,
+       top1pct_usd / earnings_usd AS top1pct_earnings_share
+FROM spread
+ORDER BY month;
+COMMENT ON TABLE earnings_spread_by_month IS 'one row per month with earners: the earnings spread over every expert';

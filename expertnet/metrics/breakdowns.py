@@ -1,7 +1,7 @@
 """The breakdowns the pages chart beside the headline KPIs: by cohort, domain, country,
 client segment and earnings bin, plus ops' expert-level list.
 
-Like metrics.py, each function applies the investor rules itself (privacy.py), and
+Like kpis.py, each function applies the investor rules itself (privacy.py), and
 the expert-level functions refuse an investor outright.
 """
 
@@ -9,9 +9,9 @@ from datetime import date
 
 import pandas as pd
 
-from . import metrics, privacy
-from .filters import BadInput, Filters
-from .queries import run, run_to_csv
+from expertnet.metrics import kpis, privacy
+from expertnet.metrics.filters import BadInput, Filters
+from expertnet.metrics.queries import run, run_to_csv
 
 SEGMENT_KINDS = ("domain", "country")
 PLURAL = {"domain": "domains", "country": "countries"}
@@ -41,7 +41,7 @@ def activation_by_cohort(con, first: date, last: date, filters: Filters = Filter
                                                      frame["activated_90d"].map(privacy.count_is_withheld))
         frame = _withhold_counts(frame, ["cohort_size", "activated_90d"])
         # a cohort's size is its month's new signups: withheld where that step is
-        running = metrics.running_count_visibility(con, first, last, filters)
+        running = kpis.running_count_visibility(con, first, last, filters)
         hidden = running["step_withheld"].to_numpy()
         frame["cohort_size"] = privacy.blank(frame["cohort_size"], hidden)
         frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"], hidden)
@@ -86,13 +86,13 @@ def _investor_segments(con, frame: pd.DataFrame, by: str, first: date, last: dat
     alone = alone.astype({"avg_pay_rate_usd": "float64"})
     money = ["hours", "expert_pay_usd", "avg_pay_rate_usd"]
     # the period's sums add up the months (and a month whose pay is withheld with its bonuses,
-    # metrics.PAY_IDENTITY, would follow from the rows' pay)
+    # kpis.PAY_IDENTITY, would follow from the rows' pay)
     small = _small_months(con, first, last, filters)
     alone = privacy.withhold_columns(alone, money if small["experts_active"] else
                                      ["expert_pay_usd", "avg_pay_rate_usd"] if small["experts_with_bonus"] else [])
     alone = privacy.withhold_by_basis(alone, "experts_active", money)
     # the rows add up to experts signed up to date, which a running count may withhold
-    if not metrics.running_count_visibility(con, last, last, filters)["total_shown"].iloc[0]:
+    if not kpis.running_count_visibility(con, last, last, filters)["total_shown"].iloc[0]:
         alone = privacy.withhold_columns(alone, ["experts_total"])
     return _withhold_counts(alone, ["experts_total", "experts_approved", "experts_active"])
 

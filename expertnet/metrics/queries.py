@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow
 import pyarrow.csv
 
-from .config import QUERIES_DIR
-from .spreadsheet import safe_batch
+from expertnet.config import QUERIES_DIR
+from expertnet.metrics.spreadsheet import safe_batch
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 

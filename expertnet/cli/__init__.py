@@ -7,13 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-from . import metrics, privacy
-from .cli_access import add_access_commands
-from .config import warehouse_target
-from .filters import BadInput, Filters, parse_month
-from .formatting import format_value, text_table
-from .load import LoadRefused, ingest
-from .warehouse import WarehouseMissing, open_read_only
+from expertnet.metrics import kpis, privacy
+from expertnet.cli.access import add_access_commands
+from expertnet.config import warehouse_target
+from expertnet.metrics.filters import BadInput, Filters, parse_month
+from expertnet.metrics.formatting import format_value, text_table
+from expertnet.ingest.load import LoadRefused, ingest
+from expertnet.warehouse import WarehouseMissing, open_read_only
 
 
 class CliError(Exception):
@@ -42,7 +42,7 @@ def _positive(text: str) -> int:
 # ---------------------------------------------------------------- commands
 
 def cmd_generate(args) -> int:
-    from .demo import generate
+    from expertnet.demo import generate
     result = generate(Path(args.db), args.experts, args.work_logs, args.seed, args.export, _progress)
     print(f"demo warehouse at {args.db}: " + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
           + f" in {result.seconds:.1f}s")
@@ -69,13 +69,13 @@ def _filters(args) -> Filters:
 def cmd_kpis(args) -> int:
     month, filters = parse_month(args.month), _filters(args)
     with open_read_only(args.db) as con:
-        values = metrics.kpis(con, month, filters, args.role)
+        values = kpis.kpis(con, month, filters, args.role)
     if args.format == "json":
         print(json.dumps(values, allow_nan=False))
         return 0
     withheld = args.role == privacy.INVESTOR
     rows = [["metric", "value", "key"]]
-    rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in metrics.KPIS]
+    rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in kpis.KPIS]
     print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
     print(text_table(rows, right_aligned={1}))
     return 0
@@ -84,8 +84,8 @@ def cmd_kpis(args) -> int:
 def cmd_retention(args) -> int:
     filters = _filters(args)
     with open_read_only(args.db) as con:
-        frame = metrics.retention(con, filters, args.role)
-    rows = metrics.records(frame)
+        frame = kpis.retention(con, filters, args.role)
+    rows = kpis.records(frame)
     if args.format == "json":
         print(json.dumps(rows, allow_nan=False))
         return 0
@@ -100,8 +100,8 @@ def cmd_retention(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from .audit import audit_investor_view
-    from .share_links import get_link
+    from expertnet.metrics.audit import audit_investor_view
+    from expertnet.access.share_links import get_link
     if args.link:
         link = get_link(args.link)
         if link is None:

@@ -14,8 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from . import config
-from .filters import BadInput
+from expertnet import config
+from expertnet.metrics.filters import BadInput
 
 SCHEMA_VERSION = 3
 

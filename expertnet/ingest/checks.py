@@ -10,8 +10,8 @@ never from a file, and every value is a bound parameter.
 from dataclasses import dataclass
 from typing import Callable
 
-from .contract import DATE, DECIMAL, Column, Table
-from .countries import ISO_3166_ALPHA2
+from expertnet.ingest.contract import DATE, DECIMAL, Column, Table
+from expertnet.ingest.countries import ISO_3166_ALPHA2
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 DECIMAL_PATTERN = r"[+-]?(\d+\.?\d*|\.\d+)"   # no exponent: 1e3 is not how money is written

@@ -2,7 +2,7 @@
 
 import math
 
-from .privacy import WITHHELD_TEXT
+from expertnet.metrics.privacy import WITHHELD_TEXT
 
 
 def format_value(value, unit: str, withheld: bool = False) -> str:

@@ -12,9 +12,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from . import privacy
-from .filters import Filters, add_months, month_label
-from .queries import run
+from expertnet.metrics import privacy
+from expertnet.metrics.filters import Filters, add_months, month_label
+from expertnet.metrics.queries import run
 
 # Units, as the pages and the CLI format them.
 MONTH, EXPERTS, SHARE, HOURS, USD, USD_PER_HOUR, HOURS_PER_EXPERT, CLIENTS, INDEX, MULTIPLE = (

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-from . import breakdowns, metrics, privacy
-from .filters import Filters, add_months, month_label, month_range
-from .queries import run
+from expertnet.metrics import breakdowns, kpis, privacy
+from expertnet.metrics.filters import Filters, add_months, month_label, month_range
+from expertnet.metrics.queries import run
 
 PERIOD_LENGTHS = (1, 2, 3, 12, 13)
 COUNT, MONEY, SIGNED, RATIO = "count", "money", "signed", "ratio"
@@ -236,7 +236,7 @@ def _pair(con, function, *args, **kwargs):
 
 def _kpis(system: _System, truth: pd.DataFrame, shown: pd.DataFrame, company: tuple) -> None:
     months = list(truth["month"])
-    for key in metrics.KPI_KEYS[1:]:
+    for key in kpis.KPI_KEYS[1:]:
         kind = _KPI_KIND.get(key, MONEY if key.endswith("_usd") or key == "hours" else RATIO)
         for month, t, s in zip(months, truth[key], shown[key]):
             system.figure(("kpi", month, key), s, t, kind)
@@ -360,11 +360,11 @@ def audit_investor_view(con, filters: Filters = Filters(), show_client_names: bo
     months = month_range(first, last)
     labels = [month_label(m) for m in months]
     system = _System()
-    truth, shown = _pair(con, metrics.kpi_series, first, last, filters)
-    company = _pair(con, metrics.company_series, first, last, filters)
+    truth, shown = _pair(con, kpis.kpi_series, first, last, filters)
+    company = _pair(con, kpis.company_series, first, last, filters)
     _kpis(system, truth, shown, company)
     _activation(system, *_pair(con, breakdowns.activation_by_cohort, first, last, filters))
-    _retention(system, *_pair(con, metrics.retention, filters), labels)
+    _retention(system, *_pair(con, kpis.retention, filters), labels)
     truth_segments = run(con, "billings_by_segment", count_experts=True, from_month=first, to_month=last,
                          **filters.as_params())
     _segments_by_month(system, truth_segments,
