@@ -2,29 +2,17 @@
 
 import streamlit as st
 
-from expertnet.metrics import privacy
 from expertnet.ui.context import WANTED_PAGE, filter_bar
 from expertnet.ui.errors import plainly
 from expertnet.ui.text import md
+from expertnet.ui.pages import pages_for
+from expertnet.ui.prewarm import on_new_snapshot
 from expertnet.ui.session import pin_snapshot
 from expertnet.ui.viewer import gate, leave_preview, record_page_view, resolve_viewer
 from expertnet.warehouse import WarehouseMissing
 
 st.set_page_config(page_title="Expert network metrics", page_icon=":material/monitoring:", layout="wide")
 
-# (file, title, icon, roles that see it). An investor's navigation simply lacks the
-# others, so no URL reaches them.
-PAGES = [
-    ("pages/overview.py", "Overview", ":material/dashboard:", privacy.ROLES),
-    ("pages/network_growth.py", "Network growth", ":material/group_add:", privacy.ROLES),
-    ("pages/payouts.py", "Payouts", ":material/payments:", privacy.ROLES),
-    ("pages/revenue.py", "Revenue & clients", ":material/account_balance:", privacy.ROLES),
-    ("pages/cohorts.py", "Cohorts", ":material/grid_on:", privacy.ROLES),
-    ("pages/valuation.py", "Valuation", ":material/trending_up:", privacy.ROLES),
-    ("pages/experts.py", "Experts", ":material/badge:", (privacy.FOUNDER, privacy.OPS)),
-    ("pages/share.py", "Share", ":material/share:", (privacy.FOUNDER,)),
-    ("pages/definitions.py", "Definitions", ":material/menu_book:", privacy.ROLES),
-]
 
 def show_page(viewer, snapshot) -> None:
     """The banners, the filter bar and the page this viewer asked for."""
@@ -44,7 +32,8 @@ def show_page(viewer, snapshot) -> None:
                 st.rerun()
 
     filter_bar(snapshot, viewer)
-    pages = {path: st.Page(path, title=title, icon=icon) for path, title, icon, roles in PAGES if viewer.role in roles}
+    # An investor's navigation simply lacks the pages their role may not open, so no URL reaches them.
+    pages = {p.file: st.Page(p.file, title=p.title, icon=p.icon) for p in pages_for(viewer.role)}
     page = st.navigation(list(pages.values()))
     wanted = pages.get(st.session_state.pop(WANTED_PAGE, None))
     if wanted is not None and wanted is not page:   # the address a first run was opened at
@@ -64,7 +53,7 @@ def runs_the_dashboard() -> bool:
 with plainly(runs_the_dashboard):
     viewer = resolve_viewer()
     try:
-        snapshot = pin_snapshot()
+        snapshot = pin_snapshot(on_new_snapshot())
     except WarehouseMissing as missing:
         how_to_build = str(missing)
         gate("No warehouse yet", lambda: (st.title("No warehouse yet"), st.info(how_to_build)))

@@ -33,13 +33,16 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_DIR))
+from expertnet.access.roles import INVESTOR, OPS  # noqa: E402  (needs the path above)
+from expertnet.ui.pages import pages_for  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = {"": "Overview", "network_growth": "Network growth", "payouts": "Payouts",
-         "revenue": "Revenue & clients", "cohorts": "Cohorts", "valuation": "Valuation",
-         "experts": "Experts", "definitions": "Definitions"}
-INVESTOR_PAGES = [path for path, title in PAGES.items() if title != "Experts"]
+# address: title of every page ops see (the page registry), and the addresses an investor may open
+PAGES = {p.url_path: p.title for p in pages_for(OPS)}
+INVESTOR_PAGES = [p.url_path for p in pages_for(INVESTOR)]
 # The app has finished its run when Streamlit marks the script as not running and no
 # element is still a placeholder; a chart is drawn when vega-embed has made its canvas.
 READY = """() => {

@@ -11,10 +11,11 @@ from bench.workloads import TOP_CLIENTS
 
 
 def workloads(filters=None, role: str = "founder") -> dict:
-    from expertnet.metrics import breakdowns, kpis, privacy
+    from expertnet.access.roles import INVESTOR
+    from expertnet.metrics import breakdowns, kpis
     from expertnet.metrics.filters import Filters, month_label
     filters = filters or Filters()
-    client_names = role != privacy.INVESTOR     # a share link's default
+    client_names = role != INVESTOR     # a share link's default
 
     def valuation(con, first, last):
         # As the Valuation page asks: one series of the whole company from the first mark to the

@@ -1,7 +1,10 @@
 """What the benchmark times: the three ways, the workloads (the queries the dashboard's pages make on
-their default view: the last 12 months, no filter, founder; read from pages/*.py) and which page asks
+their default view: the last 12 months, no filter, founder; from the page registry, expertnet/ui/pages.py) and which page asks
 for which, plus a check that names any public function of expertnet.metrics.kpis or expertnet.metrics.breakdowns
 that no workload times, so that a new page-level query does not go unmeasured."""
+
+from expertnet.access.roles import INVESTOR
+from expertnet.ui.pages import pages_for
 
 WAYS = (1, 2, 3)
 WAY_NAMES = {1: "pages' functions over rollups", 2: "pandas (load + groupby)", 3: "raw SQL, no rollups"}
@@ -22,14 +25,10 @@ WORKLOADS = {
     "retention": "metrics.retention()",
     "valuation": "breakdowns.valuation_marks() + metrics.kpi_series(first mark .. last month)",
 }
-PAGES = (
-    ("Overview", ("kpi_series_13m",)),
-    ("Network growth", ("kpi_series_12m", "activation_by_cohort", "experts_by_domain", "experts_by_country")),
-    ("Payouts", ("earnings_summary", "earnings_histogram", "kpi_series_12m", "experts_by_domain")),
-    ("Revenue & clients", ("kpi_series_12m", "billings_by_segment", "top_clients")),
-    ("Cohorts", ("retention",)),
-    ("Valuation", ("kpi_series_12m", "valuation")),
-)
+# (title, workloads) of every page an investor may open that computes figures, as the page
+# registry declares its calls.
+PAGES = tuple((page.title, tuple(call.workload for call in page.calls))
+              for page in pages_for(INVESTOR) if page.calls)
 TIMED_FUNCTIONS = {
     "expertnet.metrics.kpis": {"kpi_series", "retention"},
     "expertnet.metrics.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",

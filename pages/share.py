@@ -8,7 +8,8 @@ import streamlit as st
 
 from expertnet.metrics import breakdowns
 from expertnet.access import share_links
-from expertnet.metrics.filters import BadInput, month_label
+from expertnet.metrics.filters import month_label
+from expertnet.errors import BadInput
 from expertnet.ui import widgets
 from expertnet.ui.context import current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background

@@ -24,7 +24,9 @@ from streamlit import dataframe_util
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from expertnet.access.roles import FOUNDER, INVESTOR, OPS
 from expertnet.metrics.kpis import KPIS
+from expertnet.ui.pages import PAGES, pages_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 30
@@ -33,16 +35,11 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
         "client_secret": "y" * 32, "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
 ROLES = {"founders": [FOUNDER_EMAIL], "ops": [OPS_EMAIL]}
 
-# (file, title) of every page, in the founder's order (app.py's PAGES, written out by hand)
-FOUNDER_PAGES = [
-    ("pages/overview.py", "Overview"), ("pages/network_growth.py", "Network growth"),
-    ("pages/payouts.py", "Payouts"), ("pages/revenue.py", "Revenue & clients"), ("pages/cohorts.py", "Cohorts"),
-    ("pages/valuation.py", "Valuation"), ("pages/experts.py", "Experts"), ("pages/share.py", "Share"),
-    ("pages/definitions.py", "Definitions"),
-]
-OPS_PAGES = [p for p in FOUNDER_PAGES if p[1] != "Share"]
-INVESTOR_PAGES = [p for p in FOUNDER_PAGES if p[1] not in ("Experts", "Share")]
-DATA_PAGES = [p for p in FOUNDER_PAGES if p[1] not in ("Share", "Definitions")]
+# (file, title) of the pages each role may open, in the sidebar's order (the page registry)
+FOUNDER_PAGES = [(p.file, p.title) for p in pages_for(FOUNDER)]
+OPS_PAGES = [(p.file, p.title) for p in pages_for(OPS)]
+INVESTOR_PAGES = [(p.file, p.title) for p in pages_for(INVESTOR)]
+DATA_PAGES = [(p.file, p.title) for p in PAGES if p.calls]
 
 
 class _ServerPagesManager(PagesManager):

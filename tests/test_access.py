@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from expertnet.access import accounts, app_state, share_links
-from expertnet.metrics.filters import BadInput
+from expertnet.errors import BadInput
 from expertnet.access.share_links import ShareKeyError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -19,7 +19,9 @@ from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
 from bench.browser_pages import (CHROMIUM_ARGS, READY, collect_output, free_port, open_page, start_server,
                                  share_token, wait_for_line)
 from conftest import ARTIFACTS_DIR, FIXTURE_EXPORT
+from expertnet.access.roles import FOUNDER, INVESTOR
 from expertnet.ingest.load import ingest
+from expertnet.ui.pages import pages_for
 
 CHROMIUM = Path(CHROMIUM_PATH)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -27,10 +29,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (/usr/bin/chromium): "
                                        "`apt-get install chromium` to run the browser tests")
 
-FOUNDER_PAGES = {"": "Overview", "network_growth": "Network growth", "payouts": "Payouts",
-                 "revenue": "Revenue & clients", "cohorts": "Cohorts", "valuation": "Valuation",
-                 "experts": "Experts", "share": "Share", "definitions": "Definitions"}
-INVESTOR_PAGES = ["", "network_growth", "payouts", "revenue", "cohorts", "valuation", "definitions"]
+FOUNDER_PAGES = {p.url_path: p.title for p in pages_for(FOUNDER)}     # address: sidebar title
+INVESTOR_PAGES = [p.url_path for p in pages_for(INVESTOR)]
 
 
 @pytest.fixture(scope="module")

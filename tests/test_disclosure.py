@@ -11,6 +11,7 @@ import math
 
 import pytest
 
+from expertnet.access import roles
 from expertnet.metrics import audit, kpis, privacy
 from expertnet.demo import generate
 from expertnet.metrics.filters import Filters, parse_month
@@ -96,7 +97,7 @@ def bonus_db(tmp_path_factory):
 def test_one_experts_bonus_is_not_left_as_payouts_minus_pay(bonus_db):
     with open_read_only(str(bonus_db)) as con:
         founder = kpis.kpis(con, parse_month("2025-01"))
-        investor = kpis.kpis(con, parse_month("2025-01"), role=privacy.INVESTOR)
+        investor = kpis.kpis(con, parse_month("2025-01"), role=roles.INVESTOR)
         report = audit.audit_investor_view(con)
     # by hand: 12 experts x 2 h x $50 = $1,200 pay; x $100 = $2,400 billings; one $70 bonus
     assert (founder["expert_pay_usd"], founder["bonuses_usd"], founder["payouts_usd"]) == (1200, 70, 1270)

@@ -9,26 +9,29 @@ from apptest_harness import (INVESTOR_PAGES, OPS_EMAIL, app_env, no_exception, s
 from conftest import FIXTURE_EXPORT
 from expertnet.access import share_links
 from expertnet.ingest.load import ingest
+from expertnet.access.roles import FOUNDER
 from expertnet.ui import session
+from expertnet.ui.pages import pages_for
 from expertnet.ui.prewarm import prewarm
 
-PAGES = ["overview", "network_growth", "payouts", "revenue", "cohorts", "valuation", "experts"]
+PAGES = [page.file for page in pages_for(FOUNDER) if page.calls]
 
 
 def test_a_prewarmed_snapshot_serves_every_default_view_from_cache(app_env, monkeypatch, tmp_path):
     fresh = tmp_path / "fresh.duckdb"            # its own snapshot id: nothing is cached for it yet
     ingest(FIXTURE_EXPORT, fresh)
     monkeypatch.setenv("EXPERTNET_DB", str(fresh))
-    prewarm(session.pin_snapshot())
-    assert session.computed, "the pre-warm computed nothing"
+    snapshot = session.pin_snapshot()
+    prewarm(snapshot)
+    assert snapshot.computed, "the pre-warm computed nothing"
 
-    session.computed.clear()
+    snapshot.computed.clear()
     for page in PAGES:
         at = signed_in()
         at.run()
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page).run()
         no_exception(at)
-    assert dict(session.computed) == {}, "computed on a page's default view after the pre-warm"
+    assert dict(snapshot.computed) == {}, "computed on a page's default view after the pre-warm"
 
 
 def test_ops_and_founders_share_the_cache(app_env, monkeypatch, tmp_path):
@@ -38,22 +41,24 @@ def test_ops_and_founders_share_the_cache(app_env, monkeypatch, tmp_path):
     founder = signed_in()
     founder.run()
     founder.switch_page("pages/network_growth.py").run()
-    session.computed.clear()
+    snapshot = session.pin_snapshot()
+    snapshot.computed.clear()
     ops = signed_in(OPS_EMAIL)
     ops.run()
     ops.switch_page("pages/network_growth.py").run()
     no_exception(ops)
-    assert dict(session.computed) == {}
+    assert dict(snapshot.computed) == {}
 
 
 def _investor_pages_compute_nothing(token: str) -> None:
-    session.computed.clear()
+    snapshot = session.pin_snapshot()
+    snapshot.computed.clear()
     for path, title in INVESTOR_PAGES:
         at = through_link(token)
         at.run()
         at.switch_page(path).run()
         no_exception(at)
-    assert dict(session.computed) == {}, "computed on an investor's default view after the pre-warm"
+    assert dict(snapshot.computed) == {}, "computed on an investor's default view after the pre-warm"
 
 
 def test_a_prewarm_covers_each_live_links_investor_view(app_env, monkeypatch, tmp_path):
@@ -63,12 +68,13 @@ def test_a_prewarm_covers_each_live_links_investor_view(app_env, monkeypatch, tm
     fresh = tmp_path / "fresh.duckdb"
     ingest(FIXTURE_EXPORT, fresh)
     monkeypatch.setenv("EXPERTNET_DB", str(fresh))
-    session.computed.clear()
-    prewarm(session.pin_snapshot())
+    snapshot = session.pin_snapshot()
+    snapshot.computed.clear()
+    prewarm(snapshot)
     # Overview's 13 months, the period's 12 and Valuation's whole company from the first mark
     # to the last month, for the founder's view and the live link's; none for the revoked link.
-    assert session.computed["kpi_series"] == 2 * 2
-    assert session.computed["company_series"] == 2
+    assert snapshot.computed["kpi_series"] == 2 * 2
+    assert snapshot.computed["company_series"] == 2
     _investor_pages_compute_nothing(token)
 
 

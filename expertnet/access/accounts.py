@@ -18,8 +18,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from expertnet.access import app_state
 from expertnet.access.app_state import from_text, to_text
-from expertnet.metrics.filters import BadInput
-from expertnet.metrics.privacy import FOUNDER, OPS
+from expertnet.errors import BadInput
+from expertnet.access.roles import FOUNDER, OPS
 
 ACCOUNT_ROLES = (FOUNDER, OPS)
 SESSION_HOURS = 12

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from expertnet import config
-from expertnet.metrics.filters import BadInput
+from expertnet.errors import BadInput
 
 SCHEMA_VERSION = 3
 

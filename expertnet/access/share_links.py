@@ -34,7 +34,8 @@ from typing import NamedTuple
 from expertnet.access import app_state
 from expertnet import config
 from expertnet.access.app_state import clean_label, from_text, to_text
-from expertnet.metrics.filters import BadInput, Filters, month_label
+from expertnet.metrics.filters import Filters, month_label
+from expertnet.errors import BadInput
 
 MIN_KEY_BYTES = 32
 MAX_DAYS = 365

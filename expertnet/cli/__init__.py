@@ -7,10 +7,12 @@ from pathlib import Path
 
 import duckdb
 
-from expertnet.metrics import kpis, privacy
+from expertnet.access import roles
+from expertnet.metrics import kpis
 from expertnet.cli.access import add_access_commands
 from expertnet.config import warehouse_target
-from expertnet.metrics.filters import BadInput, Filters, parse_month
+from expertnet.metrics.filters import Filters, parse_month
+from expertnet.errors import BadInput
 from expertnet.metrics.formatting import format_value, text_table
 from expertnet.ingest.load import LoadRefused, ingest
 from expertnet.warehouse import WarehouseMissing, open_read_only
@@ -73,7 +75,7 @@ def cmd_kpis(args) -> int:
     if args.format == "json":
         print(json.dumps(values, allow_nan=False))
         return 0
-    withheld = args.role == privacy.INVESTOR
+    withheld = args.role == roles.INVESTOR
     rows = [["metric", "value", "key"]]
     rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in kpis.KPIS]
     print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
@@ -89,7 +91,7 @@ def cmd_retention(args) -> int:
     if args.format == "json":
         print(json.dumps(rows, allow_nan=False))
         return 0
-    withheld = args.role == privacy.INVESTOR
+    withheld = args.role == roles.INVESTOR
     table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]
     table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], "experts"),
                format_value(r["active"], "experts", withheld), format_value(r["rate"], "share", withheld)]
@@ -155,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--domain")
         p.add_argument("--country")
         p.add_argument("--cohort", help="signup month, YYYY-MM")
-        p.add_argument("--role", choices=privacy.ROLES, default=privacy.FOUNDER,
+        p.add_argument("--role", choices=roles.ROLES, default=roles.FOUNDER,
                        help="investor: withhold what an investor may not see")
         p.add_argument("--format", choices=("table", "json"), default="table")
         p.set_defaults(run=run)

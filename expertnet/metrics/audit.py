@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from expertnet.access import roles
 from expertnet.metrics import breakdowns, kpis, privacy
 from expertnet.metrics.filters import Filters, add_months, month_label, month_range
 from expertnet.metrics.queries import run
@@ -230,8 +231,8 @@ def _name(key) -> str:
 # ---------------------------------------------------------------- gathering
 
 def _pair(con, function, *args, **kwargs):
-    return (function(con, *args, role=privacy.FOUNDER, **kwargs),
-            function(con, *args, role=privacy.INVESTOR, **kwargs))
+    return (function(con, *args, role=roles.FOUNDER, **kwargs),
+            function(con, *args, role=roles.INVESTOR, **kwargs))
 
 
 def _kpis(system: _System, truth: pd.DataFrame, shown: pd.DataFrame, company: tuple) -> None:
@@ -368,7 +369,7 @@ def audit_investor_view(con, filters: Filters = Filters(), show_client_names: bo
     truth_segments = run(con, "billings_by_segment", count_experts=True, from_month=first, to_month=last,
                          **filters.as_params())
     _segments_by_month(system, truth_segments,
-                       breakdowns.billings_by_segment(con, first, last, filters, role=privacy.INVESTOR))
+                       breakdowns.billings_by_segment(con, first, last, filters, role=roles.INVESTOR))
 
     periods = sorted({(months[i], months[min(i + n, len(months)) - 1])
                       for i in range(len(months)) for n in PERIOD_LENGTHS} | {(first, last)})
@@ -379,7 +380,7 @@ def audit_investor_view(con, filters: Filters = Filters(), show_client_names: bo
         in_period = [month_label(m) for m in months if start <= m <= end]
         period = (month_label(start), month_label(end))
         for by in breakdowns.SEGMENT_KINDS:
-            table = breakdowns.experts_by_segment(con, by, start, end, filters, role=privacy.INVESTOR)
+            table = breakdowns.experts_by_segment(con, by, start, end, filters, role=roles.INVESTOR)
             names = {s for (s, m) in segment_cells[by]["hours"] if m in in_period}
             alone = set(table["segment"]) & names
             for column, label in (("hours", "hours"), ("expert_pay_usd", "expert pay")):
@@ -387,7 +388,7 @@ def audit_investor_view(con, filters: Filters = Filters(), show_client_names: bo
                         for r in table.itertuples()]
                 cells = {(s, m): v for (s, m), v in segment_cells[by][column].items() if m in in_period}
                 _period_table(system, f"{label} by {by}", period, cells, rows, in_period)
-        clients = breakdowns.top_clients(con, start, end, filters, privacy.INVESTOR, show_client_names, limit=10)
+        clients = breakdowns.top_clients(con, start, end, filters, roles.INVESTOR, show_client_names, limit=10)
         ids = client_cells["ranked"](start, end)
         rows, named = [], []
         for r, rank in zip(clients.itertuples(), clients["rank"]):

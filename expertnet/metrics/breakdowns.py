@@ -9,8 +9,10 @@ from datetime import date
 
 import pandas as pd
 
+from expertnet.access import roles
 from expertnet.metrics import kpis, privacy
-from expertnet.metrics.filters import BadInput, Filters
+from expertnet.metrics.filters import Filters
+from expertnet.errors import BadInput
 from expertnet.metrics.queries import run, run_to_csv
 
 SEGMENT_KINDS = ("domain", "country")
@@ -31,10 +33,10 @@ def _withhold_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def activation_by_cohort(con, first: date, last: date, filters: Filters = Filters(),
-                         role: str = privacy.FOUNDER) -> pd.DataFrame:
+                         role: str = roles.FOUNDER) -> pd.DataFrame:
     """cohort, cohort_size, activated_90d, activation_rate_90d for signup months first..last."""
     frame = run(con, "activation_by_cohort", **_range(first, last, filters))
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         frame = privacy.withhold_by_basis(frame, "cohort_size", ["activated_90d", "activation_rate_90d"])
         # the ratio rule: a rate times the cohort shown gives the activated count away
         frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"],
@@ -49,12 +51,12 @@ def activation_by_cohort(con, first: date, last: date, filters: Filters = Filter
 
 
 def experts_by_segment(con, by: str, first: date, last: date, filters: Filters = Filters(),
-                       role: str = privacy.FOUNDER) -> pd.DataFrame:
+                       role: str = roles.FOUNDER) -> pd.DataFrame:
     """segment, experts_total, experts_approved, experts_active, hours, expert_pay_usd, avg_pay_rate_usd."""
     if by not in SEGMENT_KINDS:
         raise BadInput(f"breakdown must be one of {', '.join(SEGMENT_KINDS)}")
     frame = run(con, "experts_by_segment", by=by, **_range(first, last, filters))
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         frame = _investor_segments(con, frame, by, first, last, filters)
     return frame
 
@@ -107,7 +109,7 @@ def _small_months(con, first: date, last: date, filters: Filters) -> dict[str, b
 
 
 def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
-                     role: str = privacy.FOUNDER) -> dict:
+                     role: str = roles.FOUNDER) -> dict:
     """Each expert's earnings summed over the period: how many earned, the total, p50/p90/p99,
     Gini and top-1% share. Values are None where null or withheld."""
     frame = run(con, "earnings_distribution", per_month=False, **_range(first, last, filters))
@@ -117,7 +119,7 @@ def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
         return {"experts_earning": 0} | {k: None for k in keys[1:]}
     row = {k: (None if pd.isna(frame.iloc[0][k]) else frame.iloc[0][k]) for k in keys}
     row["experts_earning"] = int(row["experts_earning"])
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         n = row["experts_earning"]
         for key, percent in (("earnings_p50_usd", 50), ("earnings_p90_usd", 90), ("earnings_p99_usd", 99)):
             if privacy.percentile_is_withheld(n, percent):
@@ -133,19 +135,19 @@ def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
 
 
 def earnings_histogram(con, first: date, last: date, filters: Filters = Filters(),
-                       role: str = privacy.FOUNDER) -> pd.DataFrame:
+                       role: str = roles.FOUNDER) -> pd.DataFrame:
     """earnings_from_usd, earnings_to_usd, experts: log-scale bins of each expert's period earnings."""
     frame = run(con, "earnings_histogram", **_range(first, last, filters))
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         frame = privacy.merge_histogram_bins(frame)
     return frame
 
 
 def billings_by_segment(con, first: date, last: date, filters: Filters = Filters(),
-                        role: str = privacy.FOUNDER) -> pd.DataFrame:
+                        role: str = roles.FOUNDER) -> pd.DataFrame:
     """month, segment, billings_usd, and for an investor the experts behind them (else 0)."""
-    frame = run(con, "billings_by_segment", count_experts=role == privacy.INVESTOR, **_range(first, last, filters))
-    if role == privacy.INVESTOR:
+    frame = run(con, "billings_by_segment", count_experts=role == roles.INVESTOR, **_range(first, last, filters))
+    if role == roles.INVESTOR:
         frame = pd.concat([_merge_small_segments(rows) for _, rows in frame.groupby("month", sort=True)]
                           or [frame.iloc[:0]], ignore_index=True)
     return frame
@@ -168,14 +170,14 @@ def _merge_small_segments(rows: pd.DataFrame) -> pd.DataFrame:
     return out.astype({"billings_usd": "float64", "experts": "Int64"})
 
 
-def top_clients(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+def top_clients(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
                 show_client_names: bool = True, limit: int = 10) -> pd.DataFrame:
     """rank, client, segment, billings_usd, share, experts: the largest clients of the period.
     Where names are not to be shown, a client is named by its segment and rank."""
     frame = run(con, "top_clients", limit=int(limit), **_range(first, last, filters))
     if not show_client_names:
         frame["client"] = [f"{segment} client #{rank}" for segment, rank in zip(frame["segment"], frame["rank"])]
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         frame = _investor_clients(con, frame, first, last, filters)
     return frame.drop(columns=["client_id"])
 
@@ -215,7 +217,7 @@ def mark_months(marks: pd.DataFrame) -> list[date]:
     return [date(d.year, d.month, 1) for d in marks["as_of_date"]]
 
 
-def experts_page(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+def experts_page(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
                  sort_key: str = "earnings_usd", descending: bool = True, limit: int = 50, offset: int = 0,
                  active_only: bool = True) -> pd.DataFrame:
     """One page of the experts who match the filters, with their work in the period.
@@ -224,7 +226,7 @@ def experts_page(con, first: date, last: date, filters: Filters = Filters(), rol
                                                             limit, offset, active_only))
 
 
-def experts_csv(con, first: date, last: date, filters: Filters = Filters(), role: str = privacy.FOUNDER,
+def experts_csv(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
                 sort_key: str = "earnings_usd", descending: bool = True, active_only: bool = True) -> bytes:
     """The whole filtered expert list as CSV."""
     return run_to_csv(con, "experts_in_period", drop=("matching_experts",),
@@ -232,7 +234,7 @@ def experts_csv(con, first: date, last: date, filters: Filters = Filters(), role
 
 
 def _experts_params(first, last, filters, role, sort_key, descending, limit, offset, active_only) -> dict:
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         raise PermissionError("expert-level rows are not part of an investor's view")
     if sort_key not in EXPERT_SORT_KEYS:
         raise BadInput(f"sort must be one of {', '.join(EXPERT_SORT_KEYS)}")

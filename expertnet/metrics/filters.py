@@ -9,13 +9,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from expertnet.errors import BadInput
+
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 MAX_DOMAIN = 200
-
-
-class BadInput(ValueError):
-    """User input that cannot be a filter or a month; the message says what is expected."""
 
 
 def parse_month(text: str, what: str = "month") -> date:

@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from expertnet.access import roles
 from expertnet.metrics import privacy
 from expertnet.metrics.filters import Filters, add_months, month_label
 from expertnet.metrics.queries import run
@@ -176,7 +177,7 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
         "earners": earnings["experts_earning"].fillna(0),
         "company_experts_active": company["experts_active"],
     }, index=k.index)
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         # Only the threshold needs this count, so only an investor's view pays for it.
         experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters,
                                min_experts=privacy.MIN_EXPERTS)
@@ -248,7 +249,7 @@ def company_series(con, first: date, last: date, view: Filters = Filters(), role
     investor whose link locks `view`, the company's sums are withheld in the months where the
     experts outside the view are 1 to 10: company minus view would give them away."""
     company = kpi_series(con, first, last, Filters(), role)
-    if role != privacy.INVESTOR or view.is_empty():
+    if role != roles.INVESTOR or view.is_empty():
         return company
     inside = _month_frame(con, "activity_by_month", first, last, view)["experts_active"].to_numpy()
     everyone = _month_frame(con, "activity_by_month", first, last, Filters())["experts_active"].to_numpy()
@@ -279,7 +280,7 @@ def _plain(value):
 def retention(con, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
     """Expert retention by signup cohort (METRICS.md): cohort, months_since, cohort_size, active, rate."""
     frame = run(con, "retention_by_cohort", **filters.as_params())
-    if role == privacy.INVESTOR:
+    if role == roles.INVESTOR:
         frame = privacy.withhold_retention(frame)
         if len(frame):
             # a cohort's size is its month's new signups: withheld where that step is

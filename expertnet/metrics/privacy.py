@@ -7,8 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 
-FOUNDER, OPS, INVESTOR = "founder", "ops", "investor"
-ROLES = (FOUNDER, OPS, INVESTOR)
 MIN_EXPERTS = 11
 WITHHELD_TEXT = "fewer than 11 experts"
 

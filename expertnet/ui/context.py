@@ -13,29 +13,17 @@ from datetime import date
 
 import streamlit as st
 
-from expertnet.metrics import breakdowns, privacy
+from expertnet.access import roles
+from expertnet.access.roles import Viewer
+from expertnet.metrics import breakdowns
 from expertnet.metrics.filters import Filters, month_label, month_range, parse_month
+from expertnet.ui.pages import View
 from expertnet.ui.session import Snapshot, cached_call
 from expertnet.ui.text import md
 
 ALL = "All"
 _CONTEXT_KEY = "_view_context"
 WANTED_PAGE = "_wanted_page"      # the page a first run was asked for, e.g. "pages/payouts.py"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    role: str
-    name: str
-    demo_mode: bool = False
-    link: object | None = None             # the share_links.ShareLink an investor came through
-    locked: Filters = field(default_factory=Filters)
-    show_client_names: bool = True
-    previewing: bool = False               # a founder or ops looking through a share link
-
-    @property
-    def is_investor(self) -> bool:
-        return self.role == privacy.INVESTOR
 
 
 @dataclass(frozen=True)
@@ -50,11 +38,16 @@ class ViewContext:
     def role(self) -> str:
         """The role the figures are computed for. Only an investor's differ (withheld below the
         threshold), so founders and ops share one cache of results."""
-        return privacy.INVESTOR if self.viewer.is_investor else privacy.FOUNDER
+        return roles.INVESTOR if self.viewer.is_investor else roles.FOUNDER
 
     def call(self, function, *args, **kwargs):
         """A metric function on this run's snapshot, cached per snapshot."""
         return cached_call(self.snapshot, function, *args, **kwargs)
+
+    @property
+    def view(self) -> View:
+        """What the page registry's calls depend on (ui/pages.py)."""
+        return View(self.first_month, self.last_month, self.filters, self.role, self.viewer.show_client_names)
 
     @property
     def period_label(self) -> str:

@@ -10,7 +10,7 @@ import duckdb
 import streamlit as st
 
 from expertnet.access.app_state import AppStateError
-from expertnet.metrics.filters import BadInput
+from expertnet.errors import BadInput
 from expertnet.access.share_links import ShareKeyError
 from expertnet.warehouse import WarehouseMissing
 from expertnet.ui.text import md

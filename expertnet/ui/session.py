@@ -8,16 +8,18 @@ snapshot. Old connections are closed once no run can still be using them.
 """
 
 import importlib
+import inspect
 import logging
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import duckdb
 import streamlit as st
 
-from expertnet.config import prewarm_enabled, warehouse_target
+from expertnet.config import warehouse_target
 from expertnet.warehouse import SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only, snapshot_key
 
 # A run finishes in well under this; a connection retired longer ago is closed.
@@ -67,22 +69,26 @@ class Snapshot:
     key: str
     info: SnapshotInfo
     con: "SnapshotConnection | duckdb.DuckDBPyConnection"
+    # How many results were computed on it rather than served from the cache, by function
+    # name: what tells that a pre-warmed page computes nothing.
+    computed: Counter = field(default_factory=Counter, compare=False)
 
 
 class _Connections:
     """The current snapshot of one warehouse target, and the ones retired for it.
 
-    With `watch`, a thread checks the target every WATCH_SECONDS, so a load swapped in is
-    picked up before anyone asks for it, and each new snapshot's pages are pre-warmed."""
+    With `on_new_snapshot`, a thread checks the target every WATCH_SECONDS, so a load swapped
+    in is picked up before anyone asks for it, and each new snapshot is handed to the callback
+    (the pre-warm) on a thread of its own."""
 
-    def __init__(self, target: str, watch: bool):
+    def __init__(self, target: str, on_new_snapshot: Callable[[Snapshot], None] | None):
         _OPEN.append(self)
         self._target = target
-        self._watch_and_prewarm = watch
+        self._on_new_snapshot = on_new_snapshot
         self._lock = threading.Lock()
         self._current: Snapshot | None = None
         self._retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
-        if watch:
+        if on_new_snapshot is not None:
             threading.Thread(target=self._watch, name="expertnet-snapshot-watch", daemon=True).start()
 
     def pin(self) -> Snapshot:
@@ -97,9 +103,9 @@ class _Connections:
                 self._current = opened
             self._close_retired()
             current = self._current
-        if opened is not None and self._watch_and_prewarm:
-            from expertnet.ui.prewarm import prewarm
-            threading.Thread(target=prewarm, args=(opened,), name="expertnet-prewarm", daemon=True).start()
+        if opened is not None and self._on_new_snapshot is not None:
+            threading.Thread(target=self._on_new_snapshot, args=(opened,), name="expertnet-prewarm",
+                             daemon=True).start()
         return current
 
     def _watch(self) -> None:
@@ -139,28 +145,33 @@ def close_all() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _connections(target: str) -> _Connections:
-    return _Connections(target, watch=prewarm_enabled())
+def _connections(target: str, _on_new_snapshot) -> _Connections:
+    return _Connections(target, _on_new_snapshot)
 
 
-def pin_snapshot() -> Snapshot:
-    return _connections(warehouse_target()).pin()
-
-
-# How many results were computed rather than served from the cache, by function name:
-# what tests read to see that a pre-warmed page computes nothing.
-computed = Counter()
+def pin_snapshot(on_new_snapshot: Callable[[Snapshot], None] | None = None) -> Snapshot:
+    """The snapshot this run reads. The first call for a warehouse decides what happens to each
+    new snapshot of it (app.py: the pre-warm, where EXPERTNET_PREWARM allows it)."""
+    return _connections(warehouse_target(), on_new_snapshot).pin()
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
-def _cached(snapshot_id: str, module: str, name: str, args: tuple, kwargs: tuple, _con):
-    computed[name] += 1
+def _cached(snapshot_id: str, module: str, name: str, arguments: tuple, _con, _computed: Counter):
+    _computed[name] += 1
     function = getattr(importlib.import_module(module), name)
-    return function(_con, *args, **dict(kwargs))
+    return function(_con, **dict(arguments))
+
+
+def _arguments(function, args: tuple, kwargs: dict) -> tuple:
+    """The call's arguments by name, defaults filled in: a call made positionally and the same
+    call made by keyword (as the page registry makes it) share one cache entry."""
+    bound = inspect.signature(function).bind(None, *args, **kwargs)
+    bound.apply_defaults()
+    return tuple(bound.arguments.items())[1:]        # without the connection
 
 
 def cached_call(snapshot: Snapshot, function, *args, **kwargs):
     """function(con, *args, **kwargs) on the pinned snapshot, cached under its snapshot id:
-    a result is never served for another snapshot."""
-    return _cached(snapshot.info.snapshot_id, function.__module__, function.__name__, args,
-                   tuple(sorted(kwargs.items())), _con=snapshot.con)
+    a result is never served for another snapshot. A miss is counted in snapshot.computed."""
+    return _cached(snapshot.info.snapshot_id, function.__module__, function.__name__,
+                   _arguments(function, args, kwargs), _con=snapshot.con, _computed=snapshot.computed)

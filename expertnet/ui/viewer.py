@@ -13,11 +13,12 @@ from dataclasses import replace
 
 import streamlit as st
 
+from expertnet.access import roles
 from expertnet.access import accounts, share_links
 from expertnet import config
-from expertnet.metrics import privacy
+
 from expertnet.access.devices import describe_device
-from expertnet.ui.context import Viewer
+from expertnet.access.roles import Viewer
 from expertnet.ui.session_routes import SESSION_COOKIE
 from expertnet.ui.text import md
 
@@ -94,17 +95,17 @@ def investor_from_link(token: str) -> Viewer:
         st.session_state.pop(_SHARE_KEY, None)   # a reload without the link returns to one's own view
         # Say nothing about why: an expired link and a forged one look the same.
         _stop_with("This link is not valid", "Ask the person who shared it for a new link.")
-    return Viewer(privacy.INVESTOR, link.to_name, link=link, locked=link.filters(),
+    return Viewer(roles.INVESTOR, link.to_name, link=link, locked=link.filters(),
                   show_client_names=link.show_client_names)
 
 
 # ---------------------------------------------------------------- sign-in
 
 def _role_from_allowlist(email: str, secrets: dict) -> str | None:
-    roles = secrets.get("roles", {})
+    allowlist = secrets.get("roles", {})
     email = email.strip().lower()
-    for role, key in ((privacy.FOUNDER, "founders"), (privacy.OPS, "ops")):
-        if email in {e.strip().lower() for e in roles.get(key, [])}:
+    for role, key in ((roles.FOUNDER, "founders"), (roles.OPS, "ops")):
+        if email in {e.strip().lower() for e in allowlist.get(key, [])}:
             return role
     return None
 
@@ -226,7 +227,7 @@ def _own_role(secrets: dict) -> str | None:
         token = st.context.cookies.get(SESSION_COOKIE)
         user = accounts.session_user(token) if token else None
         return user[1] if user else None
-    return privacy.FOUNDER if demo_mode_allowed() else None
+    return roles.FOUNDER if demo_mode_allowed() else None
 
 
 def leave_preview() -> None:
@@ -248,7 +249,7 @@ def resolve_viewer() -> Viewer:
     if accounts.has_accounts():
         return _local_viewer()
     if demo_mode_allowed():
-        return Viewer(privacy.FOUNDER, "local demo", demo_mode=True)
+        return Viewer(roles.FOUNDER, "local demo", demo_mode=True)
     _stop_with("Sign-in is not configured",
                "No account or identity provider is set up, so this dashboard shows no data. Add an account "
                "with `python -m expertnet users add EMAIL --role founder`, or configure an identity provider "
