@@ -3,7 +3,8 @@
 import altair as alt
 import streamlit as st
 
-from expertnet.metrics import kpis
+from expertnet.metrics import kpis, units
+from expertnet.metrics.privacy import MIN_EXPERTS
 from expertnet.metrics.filters import month_label
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
@@ -15,7 +16,7 @@ in_period = retention[(retention["cohort"] >= month_label(context.first_month))
                       & (retention["cohort"] <= month_label(context.last_month))]
 
 if in_period.empty and context.viewer.is_investor:
-    st.info("Every signup cohort of this period has fewer than 11 experts, so their retention is withheld.",
+    st.info(f"Every signup cohort of this period has fewer than {MIN_EXPERTS} experts, so their retention is withheld.",
             icon=":material/lock:")
 elif in_period.empty:
     widgets.empty_state("No signup cohort in this period for these filters.")
@@ -45,6 +46,6 @@ else:
 
     st.subheader("Cohort sizes")
     sizes = in_period.groupby("cohort", as_index=False)["cohort_size"].first()
-    widgets.figures_table(context, sizes, {"cohort_size": "experts"},
+    widgets.figures_table(context, sizes, {"cohort_size": units.EXPERTS},
                           {"cohort": "Cohort", "cohort_size": "Experts who signed up"})
     widgets.withheld_note(context)

@@ -16,7 +16,7 @@ st.markdown("- **billings** of a work log = hours x the contract's bill_rate_usd
             "- **earnings** of an expert in a month = their expert pay plus bonuses paid that month\n"
             "- **filters** keep only matching experts, with their work logs and bonuses; valuation figures "
             "always describe the whole company")
-st.dataframe(pd.DataFrame([{"Metric": k.label, "Key": k.key, "Unit": k.unit, "Definition": k.definition}
+st.dataframe(pd.DataFrame([{"Metric": k.label, "Key": k.key, "Unit": k.unit.name, "Definition": k.definition}
                            for k in kpis.KPIS]), hide_index=True, width="stretch")
 st.subheader("What an investor may see")
 st.markdown(f"Aggregates only: no names, emails or expert ids. A figure drawn from fewer than {MIN_EXPERTS} "

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics import breakdowns, kpis, units
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -16,12 +16,12 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     with left:
         st.subheader("Network size")
         charts.show(charts.line(series, {"experts_total": "Signed up", "experts_approved_total": "Approved"},
-                                "experts", "Experts (cumulative)"),
+                                units.EXPERTS, "Experts (cumulative)"),
                     series[["month", "experts_total", "experts_approved_total"]], "network-size", "size")
     with right:
         st.subheader("New signups and active experts")
         charts.show(charts.line(series, {"experts_new": "New signups", "experts_active": "Active (worked)"},
-                                "experts", "Experts per month"),
+                                units.EXPERTS, "Experts per month"),
                     series[["month", "experts_new", "experts_active"]], "signups-active", "signups")
 
     st.subheader("90-day activation by signup cohort")
@@ -29,7 +29,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     activation = context.call(breakdowns.activation_by_cohort, context.first_month, context.last_month,
                               context.filters, context.role)
     activation["cohort"] = pd.to_datetime(activation["cohort"])
-    charts.show(charts.bars(activation, "cohort", "activation_rate_90d", "share", "Activated within 90 days",
+    charts.show(charts.bars(activation, "cohort", "activation_rate_90d", units.SHARE, "Activated within 90 days",
                             x_type="T"), activation, "activation-by-cohort", "activation")
 
     widgets.withheld_note(context)
@@ -40,8 +40,8 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
         top = frame.head(15)
         left, right = st.columns(2)
         with left:
-            charts.show(charts.bars(top, "segment", "experts_total", "experts", "Experts signed up",
+            charts.show(charts.bars(top, "segment", "experts_total", units.EXPERTS, "Experts signed up",
                                     x_title=by.capitalize(), horizontal=True), frame, f"experts-by-{by}", f"{by}-total")
         with right:
-            charts.show(charts.bars(top, "segment", "experts_active", "experts", "Active in the period",
+            charts.show(charts.bars(top, "segment", "experts_active", units.EXPERTS, "Active in the period",
                                     x_title=by.capitalize(), horizontal=True), frame, f"active-by-{by}", f"{by}-active")

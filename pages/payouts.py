@@ -3,8 +3,9 @@
 import altair as alt
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics import breakdowns, kpis, units
 from expertnet.metrics.formatting import format_value
+from expertnet.metrics.privacy import MIN_EXPERTS
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -19,14 +20,14 @@ if not summary["experts_earning"] and summary["experts_earning"] is not None:
 else:
     st.subheader("Earnings per expert in the period")
     st.caption("Each expert's pay plus bonuses summed over the period, among experts who earned more than $0.")
-    tiles = [("Experts who earned", summary["experts_earning"], "experts", None),
-             ("Median (p50)", summary["earnings_p50_usd"], "usd", "earnings_p50_usd"),
-             ("p90", summary["earnings_p90_usd"], "usd", "earnings_p90_usd"),
-             ("p99", summary["earnings_p99_usd"], "usd", "earnings_p99_usd"),
-             ("Gini", summary["earnings_gini"], "share", "earnings_gini"),
-             ("Top 1% share", summary["top1pct_earnings_share"], "share", "top1pct_earnings_share")]
+    tiles = [("Experts who earned", summary["experts_earning"], units.EXPERTS, None),
+             ("Median (p50)", summary["earnings_p50_usd"], units.USD, "earnings_p50_usd"),
+             ("p90", summary["earnings_p90_usd"], units.USD, "earnings_p90_usd"),
+             ("p99", summary["earnings_p99_usd"], units.USD, "earnings_p99_usd"),
+             ("Gini", summary["earnings_gini"], units.SHARE, "earnings_gini"),
+             ("Top 1% share", summary["top1pct_earnings_share"], units.SHARE, "top1pct_earnings_share")]
     for column, (label, value, unit, key) in zip(st.columns(len(tiles)), tiles):
-        help_text = kpis.KPIS_BY_KEY[key].definition.replace("the month's", "the period's") if key else None
+        help_text = kpis.KPIS_BY_KEY[key].period_definition if key else None
         if withheld and value is None:
             widgets.withheld_tile(column, label, help_text)
         else:
@@ -47,7 +48,7 @@ else:
     ).properties(height=charts.HEIGHT)
     st.subheader("Distribution of earnings")
     if histogram.empty:
-        st.info("Fewer than 11 experts earned in this period, so the distribution is withheld.",
+        st.info(f"Fewer than {MIN_EXPERTS} experts earned in this period, so the distribution is withheld.",
                 icon=":material/lock:")
     else:
         charts.show(chart, histogram, "earnings-histogram", "histogram")
@@ -59,11 +60,11 @@ else:
         long = series.melt(id_vars=["month"], value_vars=["expert_pay_usd", "bonuses_usd"], var_name="kind",
                            value_name="usd")
         long["kind"] = long["kind"].map({"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"})
-        charts.show(charts.bars(long, "month", "usd", "usd", "Paid to experts", x_type="T", color="kind"),
+        charts.show(charts.bars(long, "month", "usd", units.USD, "Paid to experts", x_type="T", color="kind"),
                     series[["month", "expert_pay_usd", "bonuses_usd", "payouts_usd"]], "pay-and-bonuses", "bonuses")
     with right:
         st.subheader("Hours per active expert")
-        charts.show(charts.line(series, {"hours_per_active_expert": "Hours per active expert"}, "hours/expert",
+        charts.show(charts.line(series, {"hours_per_active_expert": "Hours per active expert"}, units.HOURS_PER_EXPERT,
                                 "Hours per active expert"),
                     series[["month", "hours", "experts_active", "hours_per_active_expert"]], "hours-per-expert", "hours")
 
@@ -74,5 +75,5 @@ else:
     if worked.empty:
         widgets.empty_state("No hours were worked in this period for these filters.")
     else:
-        charts.show(charts.bars(worked, "segment", "avg_pay_rate_usd", "usd/hour", "Average pay rate (USD per hour)",
+        charts.show(charts.bars(worked, "segment", "avg_pay_rate_usd", units.USD_PER_HOUR, "Average pay rate (USD per hour)",
                                 x_title="Domain", horizontal=True), by_domain, "pay-rate-by-domain", "rate")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics import breakdowns, kpis, units
 from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
@@ -17,28 +17,28 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     with left:
         st.subheader("Billings, payouts and net revenue")
         charts.show(charts.line(series, {"billings_usd": "Billings", "payouts_usd": "Payouts",
-                                         "net_revenue_usd": "Net revenue"}, "usd", "USD per month"),
+                                         "net_revenue_usd": "Net revenue"}, units.USD, "USD per month"),
                     series[["month", "billings_usd", "payouts_usd", "net_revenue_usd"]], "revenue", "revenue")
     with right:
         st.subheader("Take rate")
-        charts.show(charts.line(series, {"take_rate": "Take rate"}, "share", "Net revenue / billings"),
+        charts.show(charts.line(series, {"take_rate": "Take rate"}, units.SHARE, "Net revenue / billings"),
                     series[["month", "take_rate"]], "take-rate", "take")
 
     st.subheader("Billings by client segment")
     segments = context.call(breakdowns.billings_by_segment, context.first_month, context.last_month,
                             context.filters, context.role)
     segments["month"] = pd.to_datetime(segments["month"])
-    charts.show(charts.bars(segments, "month", "billings_usd", "usd", "Billings (USD)", x_type="T", color="segment"),
+    charts.show(charts.bars(segments, "month", "billings_usd", units.USD, "Billings (USD)", x_type="T", color="segment"),
                 segments, "billings-by-segment", "segments")
 
     left, right = st.columns(2)
     with left:
         st.subheader("Client concentration")
         charts.show(charts.line(series, {"top_client_share": "Top client", "top5_client_share": "Top 5 clients"},
-                                "share", "Share of billings"),
+                                units.SHARE, "Share of billings"),
                     series[["month", "clients_active", "top_client_share", "top5_client_share", "client_hhi"]],
                     "concentration", "concentration")
-        st.caption(f"HHI in the last month: {format_value(series['client_hhi'].iloc[-1], 'index', context.viewer.is_investor)}"
+        st.caption(f"HHI in the last month: {format_value(series['client_hhi'].iloc[-1], units.INDEX, context.viewer.is_investor)}"
                    " of 10,000. "
                    + kpis.KPIS_BY_KEY["client_hhi"].definition)
     with right:
@@ -47,13 +47,13 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
         if retention[["nrr_12m", "grr_12m"]].isna().all().all():
             widgets.empty_state("No client billed 12 months before these months.")
         else:
-            charts.show(charts.line(series, {"nrr_12m": "Net (NRR)", "grr_12m": "Gross (GRR)"}, "share",
+            charts.show(charts.line(series, {"nrr_12m": "Net (NRR)", "grr_12m": "Gross (GRR)"}, units.SHARE,
                                     "Retention of billings"), retention, "revenue-retention", "nrr")
 
     st.subheader("Largest clients of the period")
     clients = context.call(breakdowns.top_clients, context.first_month, context.last_month, context.filters,
                            context.role, context.viewer.show_client_names)
-    widgets.figures_table(context, clients, {"billings_usd": "usd", "share": "share", "experts": "experts"},
+    widgets.figures_table(context, clients, {"billings_usd": units.USD, "share": units.SHARE, "experts": units.EXPERTS},
                           {"rank": "Rank", "client": "Client", "segment": "Segment", "billings_usd": "Billings",
                            "share": "Share of billings", "experts": "Experts"})
     widgets.withheld_note(context)

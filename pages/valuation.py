@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics import breakdowns, kpis, units
 from expertnet.metrics.filters import month_label
 from expertnet.metrics.formatting import format_value, short_usd
 from expertnet.ui import charts, widgets
@@ -18,12 +18,12 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("ARR run-rate")
-        charts.show(charts.line(series, {"arr_usd": "ARR (billings x 12)"}, "usd", "USD per year"),
+        charts.show(charts.line(series, {"arr_usd": "ARR (billings x 12)"}, units.USD, "USD per year"),
                     series[["month", "billings_usd", "arr_usd"]], "arr", "arr")
     with right:
         st.subheader("Growth")
         charts.show(charts.line(series, {"billings_growth_mom": "Month on month",
-                                         "billings_cmgr_12m": "CMGR over 12 months"}, "share", "Billings growth"),
+                                         "billings_cmgr_12m": "CMGR over 12 months"}, units.SHARE, "Billings growth"),
                     series[["month", "billings_growth_mom", "billings_cmgr_12m"]], "growth", "growth")
 
 st.subheader("Valuation marks")
@@ -40,8 +40,8 @@ if marks.empty:
 else:
     st.dataframe(pd.DataFrame([{
         "Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
-        "ARR that month": format_value(company.at[month_label(month), "arr_usd"], "usd", withheld),
-        "Implied ARR multiple": format_value(company.at[month_label(month), "implied_arr_multiple"], "x", withheld)}
+        "ARR that month": format_value(company.at[month_label(month), "arr_usd"], units.USD, withheld),
+        "Implied ARR multiple": format_value(company.at[month_label(month), "implied_arr_multiple"], units.MULTIPLE, withheld)}
         for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
 
 st.subheader("What if: ARR times a multiple")

@@ -17,8 +17,6 @@ import hashlib
 from pathlib import Path
 
 import pandas as pd
-import pytest
-import streamlit.testing.v1.app_test as app_test_module
 from google.protobuf.message import Message
 from streamlit import dataframe_util
 from streamlit.runtime.pages_manager import PagesManager
@@ -42,25 +40,12 @@ INVESTOR_PAGES = [(p.file, p.title) for p in pages_for(INVESTOR)]
 DATA_PAGES = [(p.file, p.title) for p in PAGES if p.calls]
 
 
-class _ServerPagesManager(PagesManager):
+class ServerPagesManager(PagesManager):
     """A PagesManager that leaves the pages/-folder mode off, as a server does after its first run."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture
-def app_env(fixture_db, tmp_path, monkeypatch):
-    """The fixture warehouse; app state, share-link key and (absent) secrets file in this test's folder."""
-    monkeypatch.setenv("EXPERTNET_DB", str(fixture_db))
-    monkeypatch.setenv("EXPERTNET_APP_STATE", str(tmp_path / "app_state.sqlite3"))
-    monkeypatch.setenv("EXPERTNET_SHARE_KEY_FILE", str(tmp_path / "share_signing.key"))
-    monkeypatch.setenv("EXPERTNET_SECRETS", str(tmp_path / "no_secrets.toml"))
-    monkeypatch.delenv("EXPERTNET_SHARE_KEY", raising=False)
-    monkeypatch.delenv("EXPERTNET_BASE_URL", raising=False)
-    monkeypatch.setattr(app_test_module, "PagesManager", _ServerPagesManager)
-    return tmp_path
 
 
 # ---------------------------------------------------------------- viewers

@@ -7,6 +7,7 @@ import pytest
 
 from expertnet.access import app_state
 from expertnet.ingest.load import ingest
+from streamlit.testing.v1 import app_test as app_test_module
 
 TESTS_DIR = Path(__file__).parent
 FIXTURE_EXPORT = TESTS_DIR / "fixture_export"
@@ -48,3 +49,17 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(app_state, "utcnow", lambda: c.now)
     return c
+
+
+@pytest.fixture
+def app_env(fixture_db, tmp_path, monkeypatch):
+    """The fixture warehouse; app state, share-link key and (absent) secrets file in this test's folder."""
+    monkeypatch.setenv("EXPERTNET_DB", str(fixture_db))
+    monkeypatch.setenv("EXPERTNET_APP_STATE", str(tmp_path / "app_state.sqlite3"))
+    monkeypatch.setenv("EXPERTNET_SHARE_KEY_FILE", str(tmp_path / "share_signing.key"))
+    monkeypatch.setenv("EXPERTNET_SECRETS", str(tmp_path / "no_secrets.toml"))
+    monkeypatch.delenv("EXPERTNET_SHARE_KEY", raising=False)
+    monkeypatch.delenv("EXPERTNET_BASE_URL", raising=False)
+    from apptest_harness import ServerPagesManager   # the harness imports conftest's paths
+    monkeypatch.setattr(app_test_module, "PagesManager", ServerPagesManager)
+    return tmp_path

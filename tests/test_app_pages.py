@@ -8,7 +8,7 @@ founder unless a test says otherwise.
 
 import pytest
 
-from apptest_harness import (DATA_PAGES, FOUNDER_PAGES, OPS_EMAIL, OPS_PAGES, STRANGER_EMAIL, app_env,  # noqa: F401
+from apptest_harness import (DATA_PAGES, FOUNDER_PAGES, OPS_EMAIL, OPS_PAGES, STRANGER_EMAIL,
                              assert_no_data, chart_frames, data_elements, infos, kpi_values, no_exception,
                              signed_in, tiles, titles)
 from expertnet.metrics.formatting import format_value, short_usd

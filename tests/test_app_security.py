@@ -17,7 +17,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.util import calc_hash
 
-from apptest_harness import (FOUNDER_PAGES, INVESTOR_PAGES, all_text, anonymous, app_env,  # noqa: F401
+from apptest_harness import (INVESTOR_PAGES, all_text, anonymous,
                              assert_no_data, infos, kpi_values, no_exception, sha256, signed_in,
                              through_link, titles)
 from expertnet.access import accounts, share_links

@@ -274,7 +274,6 @@ def _investor_banner(page) -> str:
 @pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
 def test_an_investor_clicks_through_every_page_reloads_goes_back_and_downloads(accounts_server, browser, width):
     """An investor (no account in this browser) opens a link and moves around by clicking."""
-    from expertnet.access import share_links
     url = accounts_server["url"]
     token = share_token(accounts_server["env"], "Ada Investor", locked_country="IN")
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900}, accept_downloads=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from apptest_harness import app_env, no_exception, signed_in, through_link  # noqa: F401 (app_env is a fixture)
+from apptest_harness import no_exception, signed_in, through_link
 from conftest import FIXTURE_EXPORT
 from expertnet.metrics import breakdowns
 from expertnet.access import share_links

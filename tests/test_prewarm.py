@@ -4,7 +4,7 @@ about what the pages ask for."""
 
 import threading
 
-from apptest_harness import (INVESTOR_PAGES, OPS_EMAIL, app_env, no_exception, signed_in,  # noqa: F401
+from apptest_harness import (INVESTOR_PAGES, OPS_EMAIL, no_exception, signed_in,
                              through_link)
 from conftest import FIXTURE_EXPORT
 from expertnet.access import share_links

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from expertnet import cli
-from apptest_harness import app_env, signed_in  # noqa: F401  (app_env is a fixture)
+from apptest_harness import signed_in
 
 
 @pytest.fixture

@@ -42,7 +42,6 @@ MAX_DAYS = 365
 MAX_TOKEN = 512
 MAX_NAME = 120
 MAX_PAGE = 200
-REASONS = ("tampered", "unknown", "revoked", "expired")   # in the order resolve() checks them
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2})+")

@@ -1,7 +1,6 @@
 """`python -m expertnet users ...` and `python -m expertnet share ...`: accounts and share links.
 
-add_access_commands(commands) adds both to the subparsers of cli.build_parser(). Mistakes
-are raised as BadInput or RuntimeError, which cli.main() prints as one line.
+Mistakes are raised as BadInput or CliError, which cli.main() prints as one line.
 """
 
 import argparse
@@ -13,11 +12,8 @@ from expertnet.access import accounts, share_links
 from expertnet import config
 from expertnet.access.app_state import utcnow
 from expertnet.config import app_state_path, share_key_path, warehouse_target
+from expertnet.cli.common import CliError, Parser
 from expertnet.metrics.formatting import text_table
-
-
-class CommandFailed(RuntimeError):
-    """The command could not do what was asked; said in one line by cli.main()."""
 
 
 def _days(text: str) -> int:
@@ -41,16 +37,16 @@ def _read_password(from_stdin: bool) -> str:
         if password.endswith("\r"):
             password = password[:-1]
         if not password:
-            raise CommandFailed("--password-stdin: no password on standard input")
+            raise CliError("--password-stdin: no password on standard input")
         return password
     try:
         first = getpass.getpass("password: ")
         second = getpass.getpass("password again: ")
     except EOFError:
         print(file=sys.stderr)  # end the prompt's line
-        raise CommandFailed("no password given; type it at the prompt or pipe it with --password-stdin") from None
+        raise CliError("no password given; type it at the prompt or pipe it with --password-stdin") from None
     if first != second:
-        raise CommandFailed("the two passwords differ; nothing was changed")
+        raise CliError("the two passwords differ; nothing was changed")
     return first
 
 
@@ -59,7 +55,7 @@ def _read_password(from_stdin: bool) -> str:
 def cmd_users_add(args) -> int:
     email = accounts.normalise_email(args.email)    # refuse a bad email before asking for a password
     if accounts.get_user(email) is not None:
-        raise CommandFailed(f"there is already an account for {email}; `users remove` it first to replace it")
+        raise CliError(f"there is already an account for {email}; `users remove` it first to replace it")
     user = accounts.add_user(email, args.role, _read_password(args.password_stdin))
     print(f"added {user.role} {user.email} (in {app_state_path()})")
     return 0
@@ -78,7 +74,7 @@ def cmd_users_list(args) -> int:
 def cmd_users_remove(args) -> int:
     email = accounts.normalise_email(args.email)
     if not accounts.remove_user(email):
-        raise CommandFailed(f"there is no account for {email}")
+        raise CliError(f"there is no account for {email}")
     print(f"removed {email}; its sign-in sessions have ended")
     return 0
 
@@ -105,11 +101,11 @@ def _check_locks(args) -> None:
         with open_read_only(args.db) as con:
             options = filter_options(con)
     except WarehouseMissing:
-        raise CommandFailed(f"cannot check the locks: there is no warehouse at {args.db} (--db)") from None
+        raise CliError(f"cannot check the locks: there is no warehouse at {args.db} (--db)") from None
     for name, value, known in (("domain", args.domain, options["domains"]),
                                ("country", args.country, options["countries"])):
         if value and value not in known:
-            raise CommandFailed(f"no expert has {name} {value!r}; the warehouse holds: {', '.join(known)}")
+            raise CliError(f"no expert has {name} {value!r}; the warehouse holds: {', '.join(known)}")
 
 
 def cmd_share_create(args) -> int:
@@ -143,32 +139,19 @@ def cmd_share_list(args) -> int:
 def cmd_share_revoke(args) -> int:
     link = share_links.get_link(args.id)
     if link is None:
-        raise CommandFailed(f"there is no share link {args.id[:40]!r}; see `python -m expertnet share list`")
+        raise CliError(f"there is no share link {args.id[:40]!r}; see `python -m expertnet share list`")
     if not share_links.revoke(link.id):
-        raise CommandFailed(f"link {link.id} (to {link.to_name}) was already revoked at {_when(link.revoked_at)} UTC")
+        raise CliError(f"link {link.id} (to {link.to_name}) was already revoked at {_when(link.revoked_at)} UTC")
     print(f"revoked link {link.id} (to {link.to_name}); it stops working at its next page load")
     return 0
 
 
 # ---------------------------------------------------------------- parser
 
-def _nested_parser_class(base: type) -> type:
-    """`base` (cli's parser, which raises its own one-line error), pointing at the full command's help."""
-    class Nested(base):
-        def error(self, message):
-            try:
-                super().error(message)
-            except Exception as error:  # re-raised as the same class, with the right command named
-                raise type(error)(f"{message} (see `{self.prog} --help`)") from None
-            raise CommandFailed(message)  # base.error returned, which argparse's never does
-    return Nested
-
-
-def add_access_commands(commands) -> None:
+def add_commands(commands) -> None:
     """Add `users` and `share` to the subparsers of cli.build_parser()."""
     p = commands.add_parser("users", help="local accounts of founders and ops")
-    nested = _nested_parser_class(type(p))
-    users = p.add_subparsers(dest="users_command", required=True, parser_class=nested)
+    users = p.add_subparsers(dest="users_command", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account (asks for the password twice)")
     q.add_argument("email")
     q.add_argument("--role", required=True, choices=accounts.ACCOUNT_ROLES)
@@ -185,7 +168,7 @@ def add_access_commands(commands) -> None:
     q.set_defaults(run=cmd_users_unlock)
 
     p = commands.add_parser("share", help="share links for investors")
-    share = p.add_subparsers(dest="share_command", required=True, parser_class=nested)
+    share = p.add_subparsers(dest="share_command", required=True, parser_class=Parser)
     q = share.add_parser("create", help="make a link and print its URL",
                          description=f"The link is signed with the key from $EXPERTNET_SHARE_KEY, "
                                      f"else {share_key_path()} (made on first use).")

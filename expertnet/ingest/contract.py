@@ -2,7 +2,7 @@
 holds, their columns, and the rule each column obeys. The loader checks exactly
 these rules; nothing else in the code knows column rules."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TEXT, DATE, DECIMAL = "text", "date", "decimal"
 # the metrics a plan may name; take_rate is a share, from 0 to 1 (checks.target_checks)
@@ -36,8 +36,6 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     unique_together: tuple[str, ...] = ()
-    # Load order: a table is checked after the tables it references.
-    depends_on: tuple[str, ...] = field(default=())
 
     @property
     def column_names(self) -> list[str]:
@@ -67,22 +65,21 @@ TABLES: tuple[Table, ...] = (
         Column("end_date", DATE, required=False, not_before="start_date"),
         Column("bill_rate_usd", DECIMAL, greater_than=0),
         Column("committed_usd", DECIMAL, required=False, at_least=0),
-    ), depends_on=("clients",)),
+    )),
     Table("work_logs", "one row per expert, contract and day", (
         Column("expert_id", references="experts.expert_id"),
         Column("contract_id", references="contracts.contract_id"),
         Column("work_date", DATE),
         Column("hours", DECIMAL, greater_than=0, at_most=24),
         Column("pay_rate_usd", DECIMAL, greater_than=0, at_most=2000),
-    ), unique_together=("expert_id", "contract_id", "work_date"),
-        depends_on=("experts", "contracts")),
+    ), unique_together=("expert_id", "contract_id", "work_date")),
     Table("bonuses", "one row per bonus paid to an expert", (
         Column("bonus_id", unique=True),
         Column("expert_id", references="experts.expert_id"),
         Column("paid_date", DATE),
         Column("amount_usd", DECIMAL, greater_than=0),
         Column("kind", one_of=("performance", "referral", "other")),
-    ), depends_on=("experts",)),
+    )),
     Table("valuations", "one row per valuation mark of the company", (
         Column("as_of_date", DATE, unique=True),
         Column("round"),
@@ -101,5 +98,4 @@ TABLES: tuple[Table, ...] = (
     ), required=False),
 )
 
-TABLES_BY_NAME = {t.name: t for t in TABLES}
 EXPORT_SUFFIXES = (".csv", ".parquet")

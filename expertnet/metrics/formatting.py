@@ -3,30 +3,15 @@
 import math
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
+from expertnet.metrics.units import Unit, unit_of
 
 
-def format_value(value, unit: str, withheld: bool = False) -> str:
+def format_value(value, unit: Unit | str, withheld: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return WITHHELD_TEXT if withheld else "n/a"
     if isinstance(value, float) and math.isinf(value):
         return "n/a (too large)"
-    if unit == "month":
-        return str(value)
-    if unit == "usd":
-        return f"${value:,.0f}" if abs(value) >= 1000 else f"${value:,.2f}"
-    if unit == "usd/hour":
-        return f"${value:,.2f}/h"
-    if unit == "share":
-        return f"{value * 100:.1f}%"
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    if unit == "hours/expert":
-        return f"{value:,.1f} h/expert"
-    if unit == "x":
-        return f"{value:,.1f}x"
-    if unit == "index":
-        return f"{value:,.0f}"
-    return f"{value:,.0f}"  # experts, clients: whole counts
+    return unit_of(unit).text(value)
 
 
 def short_usd(value) -> str:

@@ -16,20 +16,24 @@ from expertnet.access import roles
 from expertnet.metrics import privacy
 from expertnet.metrics.filters import Filters, add_months, month_label
 from expertnet.metrics.queries import run
+from expertnet.metrics.units import (CLIENTS, EXPERTS, HOURS, HOURS_PER_EXPERT, INDEX, MONTH, MULTIPLE, SHARE, USD,
+                                     USD_PER_HOUR, Unit)
 
-# Units, as the pages and the CLI format them.
-MONTH, EXPERTS, SHARE, HOURS, USD, USD_PER_HOUR, HOURS_PER_EXPERT, CLIENTS, INDEX, MULTIPLE = (
-    "month", "experts", "share", "hours", "usd", "usd/hour", "hours/expert", "clients", "index", "x")
 
 
 @dataclass(frozen=True)
 class Kpi:
     key: str
     label: str
-    unit: str
+    unit: Unit
     definition: str
     basis: str | None = None      # column holding how many experts the figure is computed from
     higher_is_better: bool = True
+    # The same figure over a whole period (Payouts), where it is defined differently.
+    period_definition: str | None = None
+
+
+_PER_EXPERT_IN_PERIOD = "each expert's pay plus bonuses summed over the period, among experts who earned > 0"
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -68,17 +72,22 @@ KPIS: tuple[Kpi, ...] = (
         "experts_active"),
     Kpi("earnings_p50_usd", "Median earnings", USD,
         "50th percentile of the month's earnings (pay + bonuses) of experts who earned > 0; "
-        "linear interpolation (DuckDB quantile_cont).", "percentile:50"),
+        "linear interpolation (DuckDB quantile_cont).", "percentile:50",
+        period_definition=f"50th percentile of {_PER_EXPERT_IN_PERIOD}; linear interpolation."),
     Kpi("earnings_p90_usd", "p90 earnings", USD,
-        "90th percentile of the month's earnings of experts who earned > 0.", "percentile:90"),
+        "90th percentile of the month's earnings of experts who earned > 0.", "percentile:90",
+        period_definition=f"90th percentile of {_PER_EXPERT_IN_PERIOD}."),
     Kpi("earnings_p99_usd", "p99 earnings", USD,
-        "99th percentile of the month's earnings of experts who earned > 0.", "percentile:99"),
+        "99th percentile of the month's earnings of experts who earned > 0.", "percentile:99",
+        period_definition=f"99th percentile of {_PER_EXPERT_IN_PERIOD}."),
     Kpi("earnings_gini", "Earnings Gini", SHARE,
         "Gini coefficient of the same earnings: sum over pairs of |x_i - x_j| / (2 n^2 mean); "
-        "0 for a single expert.", "gini", higher_is_better=False),
+        "0 for a single expert.", "gini", higher_is_better=False,
+        period_definition=f"Gini coefficient of {_PER_EXPERT_IN_PERIOD}; 0 for a single expert."),
     Kpi("top1pct_earnings_share", "Top 1% earnings share", SHARE,
         "Share of those earnings that goes to the ceil(n / 100) highest earners.", "top1pct",
-        higher_is_better=False),
+        higher_is_better=False,
+        period_definition=f"Share of {_PER_EXPERT_IN_PERIOD} that goes to the ceil(n / 100) highest earners."),
     Kpi("clients_active", "Active clients", CLIENTS, "Distinct clients with billings in the month.",
         "experts_active"),
     Kpi("top_client_share", "Top client share", SHARE,
@@ -118,72 +127,111 @@ def _month_frame(con, name: str, first: date, last: date, filters: Filters, **ex
     return frame.set_index("month")
 
 
-def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
-    """Every KPI of METRICS.md for each month from `first` to `last` (first days of months):
-    one row per month, columns KPI_KEYS, NaN where a figure is null or withheld."""
+@dataclass(frozen=True)
+class _Inputs:
+    """What the KPIs of months first..last are computed from: one frame per query, by month."""
+    activity: pd.DataFrame          # this view's activity in the months
+    previous: pd.DataFrame          # its billings and active experts one month before each month
+    year_ago: pd.DataFrame          # ... and twelve months before
+    counts: pd.DataFrame
+    activation: pd.DataFrame        # the cohorts of M-3, one row per month M
+    earnings: pd.DataFrame
+    concentration: pd.DataFrame
+    retention: pd.DataFrame
+    valuation: pd.DataFrame
+    company: pd.DataFrame           # the whole company's activity (valuation figures)
+
+
+def _fetch(con, first: date, last: date, filters: Filters) -> _Inputs:
     span = _month_frame(con, "activity_by_month", add_months(first, -12), last, filters)
     activity = span.loc[first:last].copy()
-    previous = span["billings_usd"].shift(1).loc[first:last]
-    previous_active = span["experts_active"].shift(1).loc[first:last]
-    year_ago = span["billings_usd"].shift(12).loc[first:last]
-    year_ago_active = span["experts_active"].shift(12).loc[first:last]
-
-    counts = _month_frame(con, "expert_counts_by_month", first, last, filters)
-    activation = run(con, "activation_by_cohort", from_month=add_months(first, -3),
-                     to_month=add_months(last, -3), **filters.as_params())
     earnings = (_month_frame(con, "earnings_spread_of_all_experts", first, last, filters) if filters.is_empty()
                 else _month_frame(con, "earnings_distribution", first, last, filters, per_month=True))
-    concentration = _month_frame(con, "client_concentration_by_month", first, last, filters)
-    retention = _month_frame(con, "client_retention_by_month", first, last, filters)
-    valuation = _month_frame(con, "valuation_by_month", first, last, Filters())
-    company = activity if filters.is_empty() else _month_frame(con, "activity_by_month", first, last, Filters())
+    return _Inputs(
+        activity=activity,
+        previous=span[["billings_usd", "experts_active"]].shift(1).loc[first:last],
+        year_ago=span[["billings_usd", "experts_active"]].shift(12).loc[first:last],
+        counts=_month_frame(con, "expert_counts_by_month", first, last, filters),
+        activation=run(con, "activation_by_cohort", from_month=add_months(first, -3),
+                       to_month=add_months(last, -3), **filters.as_params()),
+        earnings=earnings.reindex(activity.index),
+        concentration=_month_frame(con, "client_concentration_by_month", first, last, filters),
+        retention=_month_frame(con, "client_retention_by_month", first, last, filters),
+        valuation=_month_frame(con, "valuation_by_month", first, last, Filters()),
+        company=activity if filters.is_empty() else _month_frame(con, "activity_by_month", first, last, Filters()),
+    )
 
+
+def _assemble(inputs: _Inputs) -> pd.DataFrame:
+    """Every KPI from its inputs, as METRICS.md defines it: one row per month."""
+    activity = inputs.activity
     k = pd.DataFrame(index=activity.index)
     k["month"] = [month_label(m) for m in activity.index]
     for column in ("experts_total", "experts_new", "experts_approved_total"):
-        k[column] = counts[column]
+        k[column] = inputs.counts[column]
     k["experts_active"] = activity["experts_active"]
-    k["activation_rate_90d"] = activation["activation_rate_90d"].to_numpy(dtype="float64")
+    k["activation_rate_90d"] = inputs.activation["activation_rate_90d"].to_numpy(dtype="float64")
     for column in ("hours", "expert_pay_usd", "bonuses_usd", "billings_usd"):
         k[column] = activity[column]
     k["payouts_usd"] = activity["expert_pay_usd"] + activity["bonuses_usd"]
     k["net_revenue_usd"] = activity["billings_usd"] - k["payouts_usd"]
     k["take_rate"] = _ratio(k["net_revenue_usd"], activity["billings_usd"]).to_numpy()
     k["arr_usd"] = activity["billings_usd"] * 12
-    k["billings_growth_mom"] = (_ratio(activity["billings_usd"], previous) - 1).to_numpy()
-    k["billings_cmgr_12m"] = (_ratio(activity["billings_usd"], year_ago) ** (1 / 12) - 1).to_numpy()
+    k["billings_growth_mom"] = (_ratio(activity["billings_usd"], inputs.previous["billings_usd"]) - 1).to_numpy()
+    k["billings_cmgr_12m"] = (_ratio(activity["billings_usd"], inputs.year_ago["billings_usd"]) ** (1 / 12)
+                              - 1).to_numpy()
     k["avg_pay_rate_usd"] = _ratio(activity["expert_pay_usd"], activity["hours"]).to_numpy()
     k["avg_bill_rate_usd"] = _ratio(activity["billings_usd"], activity["hours"]).to_numpy()
     k["hours_per_active_expert"] = _ratio(activity["hours"], activity["experts_active"]).to_numpy()
-    earnings = earnings.reindex(activity.index)
     for column in ("earnings_p50_usd", "earnings_p90_usd", "earnings_p99_usd", "earnings_gini",
                    "top1pct_earnings_share"):
-        k[column] = earnings[column].astype("float64")
+        k[column] = inputs.earnings[column].astype("float64")
     for column in ("clients_active", "top_client_share", "top5_client_share", "client_hhi"):
-        k[column] = concentration[column].astype("float64") if column != "clients_active" else concentration[column]
-    k["nrr_12m"] = retention["nrr_12m"].astype("float64")
-    k["grr_12m"] = retention["grr_12m"].astype("float64")
-    k["valuation_usd"] = valuation["valuation_usd"].astype("float64")
-    k["implied_arr_multiple"] = _ratio(valuation["valuation_usd"], company["billings_usd"] * 12).to_numpy()
+        concentration = inputs.concentration[column]
+        k[column] = concentration.astype("float64") if column != "clients_active" else concentration
+    k["nrr_12m"] = inputs.retention["nrr_12m"].astype("float64")
+    k["grr_12m"] = inputs.retention["grr_12m"].astype("float64")
+    k["valuation_usd"] = inputs.valuation["valuation_usd"].astype("float64")
+    k["implied_arr_multiple"] = _ratio(inputs.valuation["valuation_usd"],
+                                       inputs.company["billings_usd"] * 12).to_numpy()
+    return k
 
-    basis = pd.DataFrame({
+
+def _basis(k: pd.DataFrame, inputs: _Inputs) -> pd.DataFrame:
+    """For each KPI's basis (Kpi.basis), how many experts it rests on in each month."""
+    activity = inputs.activity
+    return pd.DataFrame({
         "experts_total": k["experts_total"], "experts_new": k["experts_new"],
         "experts_approved_total": k["experts_approved_total"], "experts_active": k["experts_active"],
-        "activation_cohort_size": activation["cohort_size"].to_numpy(),
+        "activation_cohort_size": inputs.activation["cohort_size"].to_numpy(),
         "experts_with_bonus": activity["experts_with_bonus"],
         "experts_earning": activity["experts_earning"],
-        "experts_active_mom": np.minimum(activity["experts_active"], previous_active),
-        "experts_active_12m": np.minimum(activity["experts_active"], year_ago_active),
-        "earners": earnings["experts_earning"].fillna(0),
-        "company_experts_active": company["experts_active"],
+        "experts_active_mom": np.minimum(activity["experts_active"], inputs.previous["experts_active"]),
+        "experts_active_12m": np.minimum(activity["experts_active"], inputs.year_ago["experts_active"]),
+        "earners": inputs.earnings["experts_earning"].fillna(0),
+        "company_experts_active": inputs.company["experts_active"],
     }, index=k.index)
+
+
+def _withhold(con, k: pd.DataFrame, inputs: _Inputs, first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """An investor's KPIs: each withheld where its basis is too small, then what the shown
+    figures would give away (_close_identities)."""
+    basis = _basis(k, inputs)
+    # Only the threshold needs this count, so only an investor's view pays for it.
+    experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters,
+                           min_experts=privacy.MIN_EXPERTS)
+    basis["retention_experts"] = np.minimum(inputs.year_ago["experts_active"], experts["current_experts_floor"])
+    k = privacy.withhold_kpis(k, basis, KPIS)
+    return _close_identities(con, k, inputs.activation, basis, first, last, filters)
+
+
+def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+    """Every KPI of METRICS.md for each month from `first` to `last` (first days of months):
+    one row per month, columns KPI_KEYS, NaN where a figure is null or withheld."""
+    inputs = _fetch(con, first, last, filters)
+    k = _assemble(inputs)
     if role == roles.INVESTOR:
-        # Only the threshold needs this count, so only an investor's view pays for it.
-        experts = _month_frame(con, "client_retention_experts_by_month", first, last, filters,
-                               min_experts=privacy.MIN_EXPERTS)
-        basis["retention_experts"] = np.minimum(year_ago_active, experts["current_experts_floor"])
-        k = privacy.withhold_kpis(k, basis, KPIS)
-        k = _close_identities(con, k, activation, basis, first, last, filters)
+        k = _withhold(con, k, inputs, first, last, filters)
     return k.reset_index(drop=True)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 MIN_EXPERTS = 11
-WITHHELD_TEXT = "fewer than 11 experts"
+WITHHELD_TEXT = f"fewer than {MIN_EXPERTS} experts"
 
 
 def count_is_withheld(count) -> bool:

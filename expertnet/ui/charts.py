@@ -10,14 +10,10 @@ import streamlit as st
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.metrics.spreadsheet import safe_frame
+from expertnet.metrics.units import unit_of
 
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
 HEIGHT = 280
-# Vega-Lite number formats by unit (d3-format)
-AXIS_FORMAT = {"usd": "$,.3~s", "share": ".1~%", "experts": ",.0f", "hours": ",.0f", "usd/hour": "$,.0f",
-               "x": ",.1f", "index": ",.0f", "clients": ",.0f", "hours/expert": ",.1f"}
-TOOLTIP_FORMAT = {"usd": "$,.0f", "share": ".1%", "experts": ",.0f", "hours": ",.1f", "usd/hour": "$,.2f",
-                  "x": ",.1f", "index": ",.0f", "clients": ",.0f", "hours/expert": ",.1f"}
 
 
 def _month_axis(field: str = "month") -> alt.X:
@@ -30,11 +26,11 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: str, y_title: str) -
     long["series"] = long["key"].map(series)
     chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
         x=_month_axis(),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT[unit])),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE),
                         legend=alt.Legend(orient="top") if len(series) > 1 else None),
         tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title=y_title, format=TOOLTIP_FORMAT[unit])],
+                 alt.Tooltip("value:Q", title=y_title, format=unit_of(unit).tooltip_format)],
     )
     return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
 
@@ -67,12 +63,12 @@ def bars(frame: pd.DataFrame, x: str, y: str, unit: str, y_title: str, x_title: 
     x_enc = (alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(labelAngle=-45, format="%b %Y"))
              if x_type == "T" else
              alt.X(f"{x}:{x_type}", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0, labelLimit=140)))
-    y_enc = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT[unit]))
+    y_enc = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format))
     tooltip = [alt.Tooltip(f"{x}:{x_type}", title=x_title or "Month", **({"format": "%B %Y"} if x_type == "T" else {})),
-               alt.Tooltip(f"{y}:Q", title=y_title, format=TOOLTIP_FORMAT[unit])]
+               alt.Tooltip(f"{y}:Q", title=y_title, format=unit_of(unit).tooltip_format)]
     encoding = {"x": x_enc, "y": y_enc, "tooltip": tooltip}
     if horizontal:
-        encoding["x"], encoding["y"] = (alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT[unit])),
+        encoding["x"], encoding["y"] = (alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format)),
                                         alt.Y(f"{x}:N", title=x_title, sort="-x", axis=alt.Axis(labelLimit=160)))
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=PALETTE),

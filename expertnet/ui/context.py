@@ -7,7 +7,7 @@ change them.
 """
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from datetime import date
 

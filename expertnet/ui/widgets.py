@@ -7,8 +7,9 @@ import streamlit as st
 
 from expertnet.metrics import kpis
 from expertnet.metrics.formatting import format_value
+from expertnet.metrics.units import SHARE, Unit, unit_of
 from expertnet.metrics.kpis import KPIS_BY_KEY
-from expertnet.metrics.privacy import WITHHELD_TEXT
+from expertnet.metrics.privacy import MIN_EXPERTS, WITHHELD_TEXT
 from expertnet.ui.context import ViewContext
 from expertnet.ui.text import md
 
@@ -30,7 +31,7 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
         return
     delta = None
     if not _missing(value) and not _missing(before):
-        if kpi.unit == "share":
+        if kpi.unit is SHARE:
             delta = f"{(value - before) * 100:+.1f} pts"
         elif before and value != before:
             delta = f"{(value / before - 1) * 100:+.1f}%"
@@ -68,7 +69,7 @@ def empty_state(message: str = "No data for these filters and this period.") -> 
 
 def withheld_note(context: ViewContext) -> None:
     if context.viewer.is_investor:
-        st.caption(f"Figures drawn from fewer than 11 experts are withheld and shown as “{WITHHELD_TEXT}”.")
+        st.caption(f"Figures drawn from fewer than {MIN_EXPERTS} experts are withheld and shown as “{WITHHELD_TEXT}”.")
 
 
 def period_series(context: ViewContext) -> pd.DataFrame:
@@ -81,9 +82,9 @@ def period_series(context: ViewContext) -> pd.DataFrame:
 
 def nothing_to_show(context: ViewContext, values: pd.Series, what: str) -> bool:
     """Say why a page has nothing to draw, and whether it has: no such figures at all, or
-    (for an investor) figures that exist but rest on fewer than 11 experts."""
+    (for an investor) figures that exist but rest on fewer than MIN_EXPERTS experts."""
     if context.viewer.is_investor and len(values) and values.isna().all():
-        st.info(f"The {what} of this period rest on fewer than 11 experts, so they are withheld.",
+        st.info(f"The {what} of this period rest on fewer than {MIN_EXPERTS} experts, so they are withheld.",
                 icon=":material/lock:")
         return True
     if not values.fillna(0).any():
@@ -92,12 +93,12 @@ def nothing_to_show(context: ViewContext, values: pd.Series, what: str) -> bool:
     return False
 
 
-def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, str], labels: dict[str, str]) -> None:
+def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, Unit], labels: dict[str, str]) -> None:
     """A table of figures, each column written by its unit (formatting.format_value), so a
     withheld figure reads "fewer than 11 experts" for an investor, never a blank or None."""
     if not context.viewer.is_investor:   # numbers stay numbers, so the grid sorts them
         st.dataframe(frame, hide_index=True, width="stretch", column_config={
-            c: st.column_config.NumberColumn(labels.get(c, c), format=_GRID_FORMAT[units[c]]) if c in units
+            c: st.column_config.NumberColumn(labels.get(c, c), format=unit_of(units[c]).column_format) if c in units
             else labels.get(c, c) for c in frame.columns})
         return
     shown = pd.DataFrame({labels.get(c, c): [format_value(None if _missing(v) else v, units[c], True)
@@ -105,5 +106,3 @@ def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, st
                           for c in frame.columns})
     st.dataframe(shown, hide_index=True, width="stretch")
 
-
-_GRID_FORMAT = {"usd": "dollar", "share": "percent", "experts": "localized"}

@@ -1,0 +1,93 @@
+"""`python -m expertnet kpis`, `retention` and `audit-investor-view`: the figures, as the pages
+compute them, for a terminal or a script."""
+
+import json
+
+from expertnet.access import roles
+from expertnet.cli.common import CliError, add_db, add_filters, add_role, filters_of, progress
+from expertnet.metrics import kpis, units
+from expertnet.metrics.filters import parse_month
+from expertnet.metrics.formatting import format_value, text_table
+from expertnet.warehouse import open_read_only
+
+
+def cmd_kpis(args) -> int:
+    month, filters = parse_month(args.month), filters_of(args)
+    with open_read_only(args.db) as con:
+        values = kpis.kpis(con, month, filters, args.role)
+    if args.format == "json":
+        print(json.dumps(values, allow_nan=False))
+        return 0
+    withheld = args.role == roles.INVESTOR
+    rows = [["metric", "value", "key"]]
+    rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in kpis.KPIS]
+    print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
+    print(text_table(rows, right_aligned={1}))
+    return 0
+
+
+def cmd_retention(args) -> int:
+    filters = filters_of(args)
+    with open_read_only(args.db) as con:
+        frame = kpis.retention(con, filters, args.role)
+    rows = kpis.records(frame)
+    if args.format == "json":
+        print(json.dumps(rows, allow_nan=False))
+        return 0
+    withheld = args.role == roles.INVESTOR
+    table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]
+    table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], units.EXPERTS),
+               format_value(r["active"], units.EXPERTS, withheld), format_value(r["rate"], units.SHARE, withheld)]
+              for r in rows]
+    print(f"Expert retention by signup cohort ({filters.describe()})")
+    print(text_table(table, right_aligned=range(1, 5)) if rows else "no experts match these filters")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from expertnet.metrics.audit import audit_investor_view
+    from expertnet.access.share_links import get_link
+    if args.link:
+        link = get_link(args.link)
+        if link is None:
+            raise CliError(f"there is no share link {args.link[:40]!r} (see `python -m expertnet share list`)")
+        filters, names, whose = link.filters(), link.show_client_names, f"link {link.id} for {link.to_name}"
+    else:
+        filters, names, whose = filters_of(args), False, "a link"
+    with open_read_only(args.db) as con:
+        report = audit_investor_view(con, filters, names, progress)
+    print(f"Disclosure audit of {whose} ({filters.describe()}; client names {'shown' if names else 'hidden'})")
+    print(f"checked {report.figures:,} figures ({report.withheld:,} withheld) over {report.periods:,} periods, "
+          f"with {report.equations:,} identities between them")
+    if not report.findings:
+        print("nothing withheld can be worked out from what is shown")
+        return 0
+    print(f"{len(report.findings):,} withheld figure(s) can be worked out:")
+    for finding in report.findings[:100]:
+        print(f"  {finding.figure}: {finding.value:,.2f}, pinned to {finding.low:,.2f} .. {finding.high:,.2f} "
+              f"by {finding.how}")
+    return 1
+
+
+def add_commands(commands) -> None:
+    p = commands.add_parser("kpis", help="the headline KPIs of a month")
+    add_db(p)
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    add_filters(p)
+    add_role(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_kpis)
+
+    p = commands.add_parser("retention", help="expert retention by signup cohort")
+    add_db(p)
+    add_filters(p)
+    add_role(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_retention)
+
+    p = commands.add_parser("audit-investor-view",
+                            help="try to work out every withheld figure of an investor's view from the shown ones")
+    add_db(p)
+    p.add_argument("--link", help="the share link's id (its locked filters and client names)")
+    add_filters(p)
+    p.set_defaults(run=cmd_audit)
