@@ -1,6 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make run    virtualenv + packages, a demo warehouse if there is none, the dashboard
 #   make test   virtualenv + packages, then the whole test suite
+#   make test-fast   the core (loader, metrics, CLI, pages in AppTest) in well under a minute
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ DB ?= data/warehouse.duckdb
 DEMO_EXPERTS ?= 200000
 PORT ?= 8501
 
-.PHONY: run test demo bench clean
+.PHONY: run test test-fast demo bench clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +25,9 @@ run: $(BIN)/.installed $(DB)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q tests
+
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -m "not slow" -n 2 tests
 
 demo: $(BIN)/.installed
 	$(BIN)/python -m expertnet generate --db $(DB) --experts $(DEMO_EXPERTS)

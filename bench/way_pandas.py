@@ -109,7 +109,10 @@ def _pandas_activation(f: dict, first: date, last: date):
     experts, logs = f["experts"], f["logs"]
     cohort = _between(experts, "signup_month", first, last)
     first_work = logs[logs["expert_id"].isin(cohort["expert_id"])].groupby("expert_id")["work_date"].min()
-    activated = cohort["expert_id"].map(first_work) < cohort["signup_date"] + pd.Timedelta(days=90)
+    # reindex, not map: an empty first_work (a cohort with no work at all, as on a small network)
+    # would make map cast the dates to float and fail
+    worked_from = pd.Series(first_work.reindex(cohort["expert_id"]).to_numpy(), index=cohort.index)
+    activated = worked_from < cohort["signup_date"] + pd.Timedelta(days=90)
     return cohort.assign(activated=activated).groupby("signup_month").agg(
         cohort_size=("expert_id", "size"), activated_90d=("activated", "sum"))
 

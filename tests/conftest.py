@@ -10,8 +10,14 @@ from expertnet.ingest.load import ingest
 from streamlit.testing.v1 import app_test as app_test_module
 
 TESTS_DIR = Path(__file__).parent
+PROJECT_DIR = TESTS_DIR.parent
 FIXTURE_EXPORT = TESTS_DIR / "fixture_export"
 ARTIFACTS_DIR = TESTS_DIR / "artifacts"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: browser, concurrency, subprocess and whole-network tests; "
+                                       "`make test-fast` leaves them out, `make test` runs everything")
 
 
 @pytest.fixture(scope="session")

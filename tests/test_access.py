@@ -454,6 +454,7 @@ def test_quotes_are_stored_harmlessly(access_env):
 
 # ---------------------------------------------------------------- the CLI
 
+@pytest.mark.slow
 def test_cli_users_add_list_remove(access_env):
     added = _cli("users", "add", "Ann@Example.com", "--role", "founder", "--password-stdin", stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
@@ -478,6 +479,7 @@ def test_cli_users_add_list_remove(access_env):
     assert _cli("users", "remove", "ann@example.com").returncode == 2
 
 
+@pytest.mark.slow
 def test_cli_share_create_list_revoke(access_env, fixture_db):
     created = _cli("share", "create", "--to", "Jane Doe, Acme", "--days", "30", "--country", "us",
                    "--cohort", "2025-03", "--by", "ann@example.com", "--db", str(fixture_db))
@@ -508,6 +510,7 @@ def test_cli_share_create_list_revoke(access_env, fixture_db):
     assert unknown.returncode == 2 and "no share link" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_cli_share_refuses_bad_input_and_short_keys(access_env, monkeypatch):
     for bad in (["--days", "0"], ["--days", "400"], ["--days", "ten"], ["--cohort", "2025-13"], ["--country", "USA"],
                 ["--by", "'; DROP TABLE users; --"]):
@@ -587,6 +590,7 @@ def test_a_cookie_grant_opens_its_session_once_and_the_database_alone_opens_none
         assert accounts.redeem_cookie_grant(hostile) is None
 
 
+@pytest.mark.slow
 def test_cli_share_refuses_a_lock_the_warehouse_does_not_hold(access_env, fixture_db):
     typo = _cli("share", "create", "--to", "Jane", "--days", "7", "--domain", "softwre", "--db", str(fixture_db))
     assert typo.returncode == 2

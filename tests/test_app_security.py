@@ -505,6 +505,7 @@ def test_share_page_picks_locks_from_the_warehouse_copies_revokes_with_confirmat
     assert share_links.get_link(link.id).state() == "revoked"
 
 
+@pytest.mark.slow
 def test_share_page_audit_button_reports_nothing_found_on_the_fixture(app_env):
     share_links.create_link("Ada", 30, "f@example.com", locked_country="IN")
     founder = signed_in().run()

@@ -25,9 +25,9 @@ from expertnet.ui.pages import pages_for
 
 CHROMIUM = Path(CHROMIUM_PATH)
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian's chromium is not installed (/usr/bin/chromium): "
-                                       "`apt-get install chromium` to run the browser tests")
+                                       "`apt-get install chromium` to run the browser tests")]
 
 FOUNDER_PAGES = {p.url_path: p.title for p in pages_for(FOUNDER)}     # address: sidebar title
 INVESTOR_PAGES = [p.url_path for p in pages_for(INVESTOR)]

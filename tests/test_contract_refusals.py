@@ -1,4 +1,4 @@
-"""Every rule of the data contract (shared/DATA_CONTRACT.md), broken one at a time.
+"""Every rule of the data contract (docs/DATA_CONTRACT.md), broken one at a time.
 
 A small valid export is written here from Python lists and loaded once into a
 "previous" warehouse. Each case writes a broken copy of that export, loads it over

@@ -116,6 +116,7 @@ def test_one_experts_bonus_is_not_left_as_payouts_minus_pay(bonus_db):
     assert report.findings == []
 
 
+@pytest.mark.slow
 def test_the_audit_on_the_fixture_finds_nothing(fixture_db):
     with open_read_only(str(fixture_db)) as con:
         for filters in (Filters(), Filters.parse(country="IN"), Filters.parse(domain="software")):
@@ -141,6 +142,7 @@ VIEWS = [{"domain": "chemistry"}, {"domain": "physics"}, {"domain": "software"},
          {"country": "JP"}, {"country": "SG"}, {"country": "GB"}, {"domain": "law", "country": "GB"}]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: "-".join(v.values()) or "all")
 def test_nothing_withheld_can_be_worked_out_on_a_generated_network(network_20k, view):
     with open_read_only(str(network_20k)) as con:

@@ -144,6 +144,7 @@ def test_broken_parts_show_investors_a_plain_sentence(breakage, app_env, fixture
     assert str(tmp_path) not in error and str(app_env) not in error
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_server_with_one_line(fixture_db, tmp_path):
     import os
     import signal

@@ -1,4 +1,4 @@
-"""The data contract (shared/DATA_CONTRACT.md) as data: the tables an export folder
+"""The data contract (docs/DATA_CONTRACT.md) as data: the tables an export folder
 holds, their columns, and the rule each column obeys. The loader checks exactly
 these rules; nothing else in the code knows column rules."""
 

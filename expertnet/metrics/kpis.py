@@ -1,4 +1,4 @@
-"""Every number the dashboard and the CLI show, declared once (shared/METRICS.md).
+"""Every number the dashboard and the CLI show, declared once (docs/METRICS.md).
 
 Each KPI has a key, a label, a unit, the one-line definition the pages show
 beside it, and its *basis*: the count of distinct experts it is computed from,
