@@ -100,19 +100,32 @@ CREATE MACRO months_between(first_month, last_month) AS TABLE
     SELECT CAST(m AS DATE) AS month
     FROM range(CAST(first_month AS TIMESTAMP), CAST(last_month AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m);
 
--- The earnings spread of every month over every expert (no filter set), so a page with
--- no filter reads twelve rows instead of ranking every earner of every month. It is
--- queries/earnings_distribution.sql with $per_month and no filter, written out here so
--- that editing a read-time query never changes what a warehouse is built with;
--- tests/test_fixture_kpis.py checks that the two agree.
--- Grain: one row per month that has earners. Units: USD; gini and share 0 to 1.
-CREATE TABLE earnings_spread_by_month AS
-WITH ranked AS (
+-- The spread of expert earnings (expert pay + bonuses): percentiles, Gini and top-1% share,
+-- over the kept experts whose earnings are > 0. Either per month (per_month = true), or over
+-- the whole period with each expert's earnings summed across it (reported on from_month).
+-- Grain: one row per month (or one row) that has earners. Units: USD; gini and share 0 to 1.
+-- Percentiles: DuckDB quantile_cont (linear interpolation between closest ranks, as NumPy).
+-- Gini = sum over pairs |x_i - x_j| / (2 n^2 mean), computed from ranks:
+-- sum((2i - n - 1) x_(i)) / (n sum(x)), i the ascending rank; 0 for one expert.
+-- A macro here, not a query file, because the rollup below is built with it: the read-time
+-- query (queries/earnings_distribution.sql) and the rollup share this one definition.
+CREATE MACRO earnings_spread(domain_filter, country_filter, cohort_filter, from_month, to_month, per_month) AS TABLE
+WITH by_month AS (
+    -- expert_months has one row per expert and month already: nothing to sum
+    SELECT month, earnings_usd
+    FROM kept_expert_months(domain_filter, country_filter, cohort_filter)
+    WHERE per_month AND month BETWEEN from_month AND to_month AND earnings_usd > 0
+), by_period AS (
+    SELECT CAST(from_month AS DATE) AS month, sum(earnings_usd) AS earnings_usd
+    FROM kept_expert_months(domain_filter, country_filter, cohort_filter)
+    WHERE NOT per_month AND month BETWEEN from_month AND to_month
+    GROUP BY expert_id
+    HAVING sum(earnings_usd) > 0
+), ranked AS (
     SELECT month, earnings_usd,
            row_number() OVER (PARTITION BY month ORDER BY earnings_usd) AS rank_asc,
            count(*) OVER (PARTITION BY month) AS n
-    FROM expert_months
-    WHERE earnings_usd > 0
+    FROM (SELECT * FROM by_month UNION ALL SELECT * FROM by_period)
 ), spread AS (
     SELECT month,
            any_value(n) AS n,
@@ -133,4 +146,9 @@ SELECT month,
        top1pct_usd / earnings_usd AS top1pct_earnings_share
 FROM spread
 ORDER BY month;
+
+-- The earnings spread of every month over every expert (no filter set), so a page with no
+-- filter reads twelve rows instead of ranking every earner of every month.
+CREATE TABLE earnings_spread_by_month AS
+SELECT * FROM earnings_spread(NULL, NULL, NULL, DATE '0001-01-01', DATE '9999-12-01', true);
 COMMENT ON TABLE earnings_spread_by_month IS 'one row per month with earners: the earnings spread over every expert';
