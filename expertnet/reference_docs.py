@@ -9,14 +9,15 @@ from pathlib import Path
 from expertnet.ingest.checks import FIRST_DATE, LAST_DATE
 from expertnet.config import PROJECT_DIR
 from expertnet.ingest.contract import DATE, DECIMAL, TABLES
-from expertnet.metrics.kpis import KPIS
+from expertnet.metrics.kpis import KPIS, TERMS
 from expertnet.metrics.privacy import MIN_EXPERTS
 
 DOCS = PROJECT_DIR / "docs"
 
 
 def metrics_md() -> str:
-    rows = "\n".join(f"| `{k.key}` | {k.label} | {k.unit} | {k.definition} |" for k in KPIS)
+    rows = "\n".join(f"| `{k.key}` | {k.label} | {k.unit} | {k.about} | {k.definition} |" for k in KPIS)
+    terms = "\n".join(f"- **{term}** {meaning}" for term, meaning in TERMS)
     return f"""# Metric definitions
 
 <!-- Written by `python -m expertnet.reference_docs` from expertnet/metrics/kpis.py; do not edit by hand. -->
@@ -25,15 +26,10 @@ One meaning for every number the dashboard shows and `python -m expertnet kpis` 
 JSON has exactly these keys, in this order). All money is US dollars; a month is a calendar
 month.
 
-- **billings** of a work log = hours x the contract's `bill_rate_usd` (what clients pay; GMV)
-- **expert pay** of a work log = hours x `pay_rate_usd`
-- **earnings** of an expert in a month = their expert pay plus the bonuses paid to them that month
-- **filters** (domain, country, signup cohort) keep only the matching experts, with their work
-  logs and bonuses; the valuation figures always describe the whole company
-- a ratio whose denominator is zero is null
+{terms}
 
-| key | label | unit | definition |
-|---|---|---|---|
+| key | label | unit | what it means | definition |
+|---|---|---|---|---|
 {rows}
 
 ## What an investor sees

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis, units
+from expertnet.metrics import breakdowns, units
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
+
+MATURE, NOT_MATURE = "90 days over", "not yet mature"
 
 context = current()
 widgets.header(context, "Network growth", "Who joins, who gets approved, who works")
@@ -21,16 +23,20 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     with right:
         st.subheader("New signups and active experts")
         charts.show(charts.line(series, {"experts_new": "New signups", "experts_active": "Active (worked)"},
-                                units.EXPERTS, "Experts per month"),
+                                units.EXPERTS, "Experts per month", separate_scales=True),
                     series[["month", "experts_new", "experts_active"]], "signups-active", "signups")
 
     st.subheader("90-day activation by signup cohort")
-    st.caption(kpis.KPIS_BY_KEY["activation_rate_90d"].definition.replace("month M-3", "the cohort month"))
+    st.caption("Of the experts who signed up in a month, the share who did paid work within their first "
+               "90 days. A cohort whose 90 days are not over by the last day of data is not yet mature: "
+               "its share can still rise, so it is drawn in grey.")
     activation = context.call(breakdowns.activation_by_cohort, context.first_month, context.last_month,
                               context.filters, context.role)
     activation["cohort"] = pd.to_datetime(activation["cohort"])
+    activation["maturity"] = activation["mature"].map({True: MATURE, False: NOT_MATURE})
     charts.show(charts.bars(activation, "cohort", "activation_rate_90d", units.SHARE, "Activated within 90 days",
-                            x_type="T"), activation, "activation-by-cohort", "activation")
+                            x_type="T", color="maturity", colors={MATURE: charts.PALETTE[0], NOT_MATURE: charts.MUTED}),
+                activation, "activation-by-cohort", "activation")
 
     widgets.withheld_note(context)
     for by, title in (("domain", "By domain"), ("country", "By country")):

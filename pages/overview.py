@@ -27,14 +27,16 @@ else:
                  ["payouts_usd", "hours", "avg_pay_rate_usd", "hours_per_active_expert"],
                  ["clients_active", "top_client_share", "nrr_12m", "grr_12m"],
                  ["billings_growth_mom", "billings_cmgr_12m", "valuation_usd", "implied_arr_multiple"]):
-        widgets.kpi_row(keys, series, withheld)
+        widgets.kpi_row(context, keys, series)
     widgets.withheld_note(context)
 
     st.subheader("Every KPI of the month")
-    table = pd.DataFrame([{"Metric": k.label, "Value": format_value(now[k.key], k.unit, withheld),
+    filtered = not context.filters.is_empty()
+    table = pd.DataFrame([{"Metric": widgets.kpi_label(k, filtered), "Value": format_value(now[k.key], k.unit, withheld),
                            "Previous month": format_value(before[k.key], k.unit, withheld),
-                           "Definition": k.definition, "Key": k.key} for k in kpis.KPIS[1:]])
-    st.dataframe(table, hide_index=True, width="stretch")
+                           "What it means": k.about, "Key": k.key} for k in kpis.KPIS[1:]])
+    st.dataframe(table, hide_index=True, width="stretch", height="content",
+                 column_config={"What it means": st.column_config.TextColumn(width="large")})
     st.download_button("Download the KPIs of the last 13 months (CSV)", charts.csv_text(series),
                        f"kpis-{now['month']}.csv", "text/csv", key="overview-csv", on_click="ignore",
                        icon=":material/download:")

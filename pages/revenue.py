@@ -40,7 +40,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                     "concentration", "concentration")
         st.caption(f"HHI in the last month: {format_value(series['client_hhi'].iloc[-1], units.INDEX, context.viewer.is_investor)}"
                    " of 10,000. "
-                   + kpis.KPIS_BY_KEY["client_hhi"].definition)
+                   + kpis.KPIS_BY_KEY["client_hhi"].about)
     with right:
         st.subheader("Revenue retention (12 months)")
         retention = series[["month", "nrr_12m", "grr_12m"]]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from expertnet.metrics import breakdowns, kpis, units
 from expertnet.metrics.filters import month_label
-from expertnet.metrics.formatting import format_value, short_usd
+from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 from expertnet.ui.pages import company_months
@@ -39,7 +39,7 @@ if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")
 else:
     st.dataframe(pd.DataFrame([{
-        "Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": short_usd(mark.post_money_usd),
+        "Date": f"{mark.as_of_date:%Y-%m-%d}", "Round": mark.round, "Post-money": format_value(mark.post_money_usd, units.USD),
         "ARR that month": format_value(company.at[month_label(month), "arr_usd"], units.USD, withheld),
         "Implied ARR multiple": format_value(company.at[month_label(month), "implied_arr_multiple"], units.MULTIPLE, withheld)}
         for mark, month in zip(marks.itertuples(), mark_months)]), hide_index=True, width="stretch")
@@ -53,7 +53,7 @@ else:
     low, high = st.slider("ARR multiple range", 1.0, 100.0, (15.0, 40.0), step=1.0, key="multiple",
                           format="%.0fx", help="A range of revenue multiples to apply to today's run-rate.")
     a, b, c = st.columns(3)
-    a.metric(f"ARR, {company_now['month']} (whole company)", short_usd(arr), border=True)
-    b.metric(f"At {low:.0f}x", short_usd(arr * low), border=True)
-    c.metric(f"At {high:.0f}x", short_usd(arr * high), border=True)
+    a.metric(f"ARR, {company_now['month']} (whole company)", format_value(arr, units.USD), border=True)
+    b.metric(f"At {low:.0f}x", format_value(arr * low, units.USD), border=True)
+    c.metric(f"At {high:.0f}x", format_value(arr * high, units.USD), border=True)
 widgets.withheld_note(context)

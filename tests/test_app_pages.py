@@ -11,7 +11,8 @@ import pytest
 from apptest_harness import (DATA_PAGES, FOUNDER_PAGES, OPS_EMAIL, OPS_PAGES, STRANGER_EMAIL,
                              assert_no_data, chart_frames, data_elements, infos, kpi_values, no_exception,
                              signed_in, tiles, titles)
-from expertnet.metrics.formatting import format_value, short_usd
+from expertnet.metrics.formatting import format_value
+from expertnet.metrics.units import USD
 from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from test_fixture_kpis import (ALL_2024_03, ALL_2024_06, ALL_2025_04, ALL_2025_05, ALL_2025_06,
                                COHORT_2024_09_2025_06, COHORT_2025_03_2025_06, EARNINGS, FINANCE_US_2025_05,
@@ -65,6 +66,13 @@ def assert_overview(at, expected: dict, previous: dict | None = None) -> None:
     no_exception(at)
     assert titles(at) == ["Overview"]
     values = kpi_values(at)
+    # a whole-company tile beside a filtered view says so in its label
+    filtered = any(at.query_params.get(k) for k in ("domain", "country", "cohort")) or any(
+        w.value != "All" for w in at.sidebar.selectbox)
+    whole = {f"{KPIS_BY_KEY[k].label} (whole company)": KPIS_BY_KEY[k].label for k in ("valuation_usd", "implied_arr_multiple")}
+    if filtered:
+        assert set(whole) <= set(values), sorted(values)
+    values = {whole.get(label, label): text for label, text in values.items()}
     assert {KPIS_BY_KEY[k].label for k in CORE_TILES} <= set(values), sorted(values)
     wrong = {label: (text, shown(BY_LABEL[label].key, expected)) for label, text in values.items()
              if text != shown(BY_LABEL[label].key, expected)}
@@ -88,7 +96,7 @@ def test_overview_tiles_are_the_hand_computed_figures_of_2025_06(app_env):
     assert values["Take rate"] == "45.6%"           # 2200 / 4820
     assert values["Experts signed up"] == "15"
     assert values["Active experts"] == "8"
-    assert values["Valuation"] == "$24,000,000"
+    assert values["Valuation"] == "$24M"
     assert f"{ALL_2025_06['month']} compared with {ALL_2025_05['month']}" in [s.value for s in at.subheader]
 
 
@@ -227,7 +235,7 @@ def test_valuation_marks_and_what_if(app_env):
     marks = at.dataframe[0].value
     assert [str(d)[:10] for d in marks["Date"]] == ["2024-03-31", "2025-05-15"]
     assert marks["Round"].tolist() == ["Seed", "Series A"]
-    assert marks["Post-money"].tolist() == [short_usd(5_000_000), short_usd(VALUATION)]
+    assert marks["Post-money"].tolist() == [format_value(5_000_000, USD), format_value(VALUATION, USD)]
     # ARR of the mark's month, whole company: 2024-03 billed nothing; 2025-05 billed 3,910
     assert marks["ARR that month"].tolist() == [format_value(ALL_2024_03["arr_usd"], "usd"),
                                                 format_value(ALL_2025_05["arr_usd"], "usd")]
@@ -235,8 +243,8 @@ def test_valuation_marks_and_what_if(app_env):
                                                       format_value(ALL_2025_05["implied_arr_multiple"], "x")]
     arr = ALL_2025_06["arr_usd"]   # 57,840
     values = tiles(at)
-    assert values["ARR, 2025-06 (whole company)"] == short_usd(arr)
-    assert values["At 15x"] == short_usd(arr * 15) and values["At 40x"] == short_usd(arr * 40)
+    assert values["ARR, 2025-06 (whole company)"] == format_value(arr, USD)
+    assert values["At 15x"] == format_value(arr * 15, USD) and values["At 40x"] == format_value(arr * 40, USD)
     lines = frame_with(chart_frames(at), "arr_usd")
     assert month_series(lines, "arr_usd") == pytest.approx([m["arr_usd"] for m in (ALL_2025_04, ALL_2025_05,
                                                                                       ALL_2025_06)])

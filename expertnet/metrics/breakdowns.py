@@ -34,7 +34,7 @@ def _withhold_counts(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def activation_by_cohort(con, first: date, last: date, filters: Filters = Filters(),
                          role: str = roles.FOUNDER) -> pd.DataFrame:
-    """cohort, cohort_size, activated_90d, activation_rate_90d for signup months first..last."""
+    """cohort, cohort_size, activated_90d, activation_rate_90d, mature for signup months first..last."""
     frame = run(con, "activation_by_cohort", **_range(first, last, filters))
     if role == roles.INVESTOR:
         frame = privacy.withhold_by_basis(frame, "cohort_size", ["activated_90d", "activation_rate_90d"])

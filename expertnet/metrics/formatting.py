@@ -14,16 +14,6 @@ def format_value(value, unit: Unit | str, withheld: bool = False) -> str:
     return unit_of(unit).text(value)
 
 
-def short_usd(value) -> str:
-    """$1.2M, $350k: for chart labels and headline tiles."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            return f"${value / size:,.1f}{suffix}"
-    return f"${value:,.0f}"
-
-
 def text_table(rows: list[list[str]], right_aligned=()) -> str:
     """Rows of text as aligned columns for a terminal, the first row a header underlined;
     the columns numbered in `right_aligned` (numbers) align right."""

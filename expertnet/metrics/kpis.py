@@ -28,89 +28,140 @@ class Kpi:
     unit: Unit
     definition: str
     basis: str | None = None      # column holding how many experts the figure is computed from
-    higher_is_better: bool = True
+    # Whether a rise is good news: True, False, or None where it is neither (payouts grow with
+    # the business and cost it too), so a tile's change is coloured green, red or grey.
+    higher_is_better: bool | None = True
     # The same figure over a whole period (Payouts), where it is defined differently.
     period_definition: str | None = None
+    about: str = ""               # the meaning in plain words, shown on hover; `definition` is the formula
+    whole_company: bool = False   # always the whole company, whatever the filters
 
 
 _PER_EXPERT_IN_PERIOD = "each expert's pay plus bonuses summed over the period, among experts who earned > 0"
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("month", "Month", MONTH, "The calendar month the figures describe (YYYY-MM)."),
+    Kpi("month", "Month", MONTH, "The calendar month the figures describe (YYYY-MM).",
+        about="The month these figures describe."),
     Kpi("experts_total", "Experts signed up", EXPERTS,
-        "Experts with signup_date on or before the last day of the month.", "experts_total"),
-    Kpi("experts_new", "New signups", EXPERTS, "Experts with signup_date in the month.", "experts_new"),
+        "Experts with signup_date on or before the last day of the month.", "experts_total",
+        about="Everyone who has signed up as an expert, up to the end of the month."),
+    Kpi("experts_new", "New signups", EXPERTS, "Experts with signup_date in the month.", "experts_new",
+        about="Experts who signed up during the month."),
     Kpi("experts_approved_total", "Experts approved", EXPERTS,
-        "Experts with approved_date on or before the last day of the month.", "experts_approved_total"),
+        "Experts with approved_date on or before the last day of the month.", "experts_approved_total",
+        about="Experts who have passed vetting, up to the end of the month."),
     Kpi("experts_active", "Active experts", EXPERTS,
-        "Distinct experts with at least one work log in the month.", "experts_active"),
+        "Distinct experts with at least one work log in the month.", "experts_active",
+        about="Experts who logged any work during the month."),
     Kpi("activation_rate_90d", "90-day activation", SHARE,
         "Of the experts who signed up in month M-3, the share with a work log dated before "
-        "signup_date + 90 days (days 0 to 89).", "activation_cohort_size"),
-    Kpi("hours", "Hours worked", HOURS, "Sum of hours of work logs in the month.", "experts_active"),
+        "signup_date + 90 days (days 0 to 89).", "activation_cohort_size",
+        about=("Of the experts who signed up three months earlier, the share who did paid work within "
+               "their first 90 days.")),
+    Kpi("hours", "Hours worked", HOURS, "Sum of hours of work logs in the month.", "experts_active",
+        about="Hours experts worked in the month."),
     Kpi("expert_pay_usd", "Expert pay", USD, "Sum of hours * pay_rate_usd of work logs in the month.",
-        "experts_active", higher_is_better=False),
+        "experts_active", higher_is_better=None,
+        about="What experts earned for their hours: each hour at its hourly pay rate."),
     Kpi("bonuses_usd", "Bonuses", USD, "Sum of amount_usd of bonuses paid in the month.",
-        "experts_with_bonus", higher_is_better=False),
+        "experts_with_bonus", higher_is_better=None,
+        about="Bonuses paid to experts in the month."),
     Kpi("payouts_usd", "Payouts", USD, "expert_pay_usd + bonuses_usd.", "experts_earning",
-        higher_is_better=False),
+        higher_is_better=None,
+        about="Everything paid to experts: hourly pay plus bonuses."),
     Kpi("billings_usd", "Billings (GMV)", USD,
         "Sum of hours * bill_rate_usd of the contract, over work logs in the month: what clients pay.",
-        "experts_active"),
-    Kpi("net_revenue_usd", "Net revenue", USD, "billings_usd - payouts_usd.", "experts_earning"),
-    Kpi("take_rate", "Take rate", SHARE, "net_revenue_usd / billings_usd.", "experts_earning"),
-    Kpi("arr_usd", "ARR run-rate", USD, "billings_usd * 12 (annualised run-rate).", "experts_active"),
+        "experts_active",
+        about="What clients are billed for the hours worked (gross merchandise value)."),
+    Kpi("net_revenue_usd", "Net revenue", USD, "billings_usd - payouts_usd.", "experts_earning",
+        about="What the company keeps: billings minus payouts."),
+    Kpi("take_rate", "Take rate", SHARE, "net_revenue_usd / billings_usd.", "experts_earning",
+        about="The share of billings the company keeps."),
+    Kpi("arr_usd", "ARR run-rate", USD, "billings_usd * 12 (annualised run-rate).", "experts_active",
+        about="The month's billings at an annual rate (twelve times the month)."),
     Kpi("billings_growth_mom", "Billings growth MoM", SHARE,
-        "billings_usd of the month / billings_usd of the month before, minus 1.", "experts_active_mom"),
+        "billings_usd of the month / billings_usd of the month before, minus 1.", "experts_active_mom",
+        about="How much billings grew against the month before."),
     Kpi("billings_cmgr_12m", "Billings CMGR (12m)", SHARE,
         "(billings_usd of the month / billings_usd 12 months before) ^ (1/12), minus 1.",
-        "experts_active_12m"),
-    Kpi("avg_pay_rate_usd", "Average pay rate", USD_PER_HOUR, "expert_pay_usd / hours.", "experts_active"),
-    Kpi("avg_bill_rate_usd", "Average bill rate", USD_PER_HOUR, "billings_usd / hours.", "experts_active"),
+        "experts_active_12m",
+        about="The average monthly growth of billings over the last twelve months."),
+    Kpi("avg_pay_rate_usd", "Average pay rate", USD_PER_HOUR, "expert_pay_usd / hours.", "experts_active",
+        about="What an hour of expert work pays, on average."),
+    Kpi("avg_bill_rate_usd", "Average bill rate", USD_PER_HOUR, "billings_usd / hours.", "experts_active",
+        about="What clients pay for an hour of expert work, on average."),
     Kpi("hours_per_active_expert", "Hours per active expert", HOURS_PER_EXPERT, "hours / experts_active.",
-        "experts_active"),
+        "experts_active",
+        about="How many hours an expert who worked put in, on average."),
     Kpi("earnings_p50_usd", "Median earnings", USD,
         "50th percentile of the month's earnings (pay + bonuses) of experts who earned > 0; "
         "linear interpolation (DuckDB quantile_cont).", "percentile:50",
-        period_definition=f"50th percentile of {_PER_EXPERT_IN_PERIOD}; linear interpolation."),
+        period_definition=f"50th percentile of {_PER_EXPERT_IN_PERIOD}; linear interpolation.",
+        about="What the typical earning expert made in the month: half of them made more, half less."),
     Kpi("earnings_p90_usd", "p90 earnings", USD,
         "90th percentile of the month's earnings of experts who earned > 0.", "percentile:90",
-        period_definition=f"90th percentile of {_PER_EXPERT_IN_PERIOD}."),
+        period_definition=f"90th percentile of {_PER_EXPERT_IN_PERIOD}.",
+        about="The least that the top 10% of earning experts made in the month."),
     Kpi("earnings_p99_usd", "p99 earnings", USD,
         "99th percentile of the month's earnings of experts who earned > 0.", "percentile:99",
-        period_definition=f"99th percentile of {_PER_EXPERT_IN_PERIOD}."),
+        period_definition=f"99th percentile of {_PER_EXPERT_IN_PERIOD}.",
+        about="The least that the top 1% of earning experts made in the month."),
     Kpi("earnings_gini", "Earnings Gini", SHARE,
         "Gini coefficient of the same earnings: sum over pairs of |x_i - x_j| / (2 n^2 mean); "
         "0 for a single expert.", "gini", higher_is_better=False,
-        period_definition=f"Gini coefficient of {_PER_EXPERT_IN_PERIOD}; 0 for a single expert."),
+        period_definition=f"Gini coefficient of {_PER_EXPERT_IN_PERIOD}; 0 for a single expert.",
+        about=("How unequal expert earnings are: 0 when everyone earns the same, close to 1 when a "
+               "few earn almost everything.")),
     Kpi("top1pct_earnings_share", "Top 1% earnings share", SHARE,
         "Share of those earnings that goes to the ceil(n / 100) highest earners.", "top1pct",
         higher_is_better=False,
-        period_definition=f"Share of {_PER_EXPERT_IN_PERIOD} that goes to the ceil(n / 100) highest earners."),
+        period_definition=f"Share of {_PER_EXPERT_IN_PERIOD} that goes to the ceil(n / 100) highest earners.",
+        about="The share of all expert earnings that goes to the top 1% of earners."),
     Kpi("clients_active", "Active clients", CLIENTS, "Distinct clients with billings in the month.",
-        "experts_active"),
+        "experts_active",
+        about="Clients billed for work in the month."),
     Kpi("top_client_share", "Top client share", SHARE,
         "Billings of the largest client in the month / billings_usd.", "experts_active",
-        higher_is_better=False),
+        higher_is_better=False,
+        about="The share of billings that comes from the largest client."),
     Kpi("top5_client_share", "Top 5 clients share", SHARE,
         "Billings of the five largest clients in the month / billings_usd.", "experts_active",
-        higher_is_better=False),
+        higher_is_better=False,
+        about="The share of billings that comes from the five largest clients."),
     Kpi("client_hhi", "Client HHI", INDEX,
         "Sum over clients of (100 * client's share of the month's billings)^2; 0 to 10,000.",
-        "experts_active", higher_is_better=False),
+        "experts_active", higher_is_better=False,
+        about=("How concentrated billings are across clients: near 0 when spread over many, 10,000 "
+               "when one client is everything.")),
     Kpi("nrr_12m", "Net revenue retention (12m)", SHARE,
         "For the clients with billings 12 months before: their billings now / their billings then.",
-        "retention_experts"),
+        "retention_experts",
+        about=("What last year's clients bill now against what they billed then, growth included: "
+               "over 100% means they grew.")),
     Kpi("grr_12m", "Gross revenue retention (12m)", SHARE,
         "The same clients: sum of min(billings now, billings then) / their billings then.",
-        "retention_experts"),
+        "retention_experts",
+        about="The same clients, counting only what was kept (growth left out), so 100% is the most."),
     Kpi("valuation_usd", "Valuation", USD,
-        "post_money_usd of the latest valuation mark on or before the month's last day (whole company)."),
+        "post_money_usd of the latest valuation mark on or before the month's last day (whole company).",
+        about="The company's valuation at its latest funding round (post-money).", whole_company=True),
     Kpi("implied_arr_multiple", "Implied ARR multiple", MULTIPLE,
-        "valuation_usd / arr_usd of the whole company in the month.", "company_experts_active"),
+        "valuation_usd / arr_usd of the whole company in the month.", "company_experts_active",
+        about=("Valuation divided by the company's ARR: how many years of today's revenue the "
+               "valuation prices in."), whole_company=True),
 )
 KPI_KEYS = tuple(k.key for k in KPIS)
+
+# The terms every definition above is written in: (term, meaning).
+TERMS = (
+    ("billings", "of a work log = hours x the contract's `bill_rate_usd` (what clients pay; GMV)"),
+    ("expert pay", "of a work log = hours x `pay_rate_usd`"),
+    ("earnings", "of an expert in a month = their expert pay plus the bonuses paid to them that month"),
+    ("filters", "(domain, country, signup cohort) keep only the matching experts, with their work logs and "
+                "bonuses; the valuation figures always describe the whole company"),
+    ("a ratio", "whose denominator is zero is null"),
+)
 KPIS_BY_KEY = {k.key: k for k in KPIS}
 
 

@@ -10,8 +10,34 @@ from dataclasses import dataclass
 from typing import Callable
 
 
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _three_digits(value: float) -> str:
+    """1.01, 15.2, 162, 500: three significant digits, no trailing zeros after the point."""
+    text = f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return text.rstrip("0").rstrip(".") if "." in text and "e" not in text else text
+
+
+def compact(value: float, below: float) -> str:
+    """A magnitude written short (162k, 1.01M, 500M) from `below` up; under it, whole with commas."""
+    size = abs(value)
+    if size >= below:
+        for limit, suffix in _SUFFIXES:
+            rounded = float(f"{size / limit:.3g}")
+            if size >= limit or rounded >= 1:
+                if rounded >= 1000 and limit < _SUFFIXES[0][0]:   # 999.7k is 1M
+                    continue
+                return f"{'-' if value < 0 else ''}{_three_digits(rounded)}{suffix}"
+    return f"{value:,.0f}"
+
+
 def _usd(value: float) -> str:
-    return f"${value:,.0f}" if abs(value) >= 1000 else f"${value:,.2f}"
+    """One money format per magnitude, everywhere: $3.50, $162, $9,870, $15.2k, $1.01M, $500M."""
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    if size < 10:
+        return f"{sign}${size:,.2f}"
+    return f"{sign}${compact(size, 10_000)}"
 
 
 @dataclass(frozen=True)
@@ -21,20 +47,21 @@ class Unit:
     axis_format: str                      # d3-format of a chart axis
     tooltip_format: str                   # d3-format of a chart tooltip
     column_format: str                    # st.column_config.NumberColumn format
-    up_is_good: bool = True
+    integer: bool = False                 # a count: axes tick whole numbers only
 
     def __str__(self) -> str:
         return self.name
 
 
 MONTH = Unit("month", str, "", "", "")
-EXPERTS = Unit("experts", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
-CLIENTS = Unit("clients", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
-SHARE = Unit("share", lambda v: f"{v * 100:.1f}%", ".1~%", ".1%", "percent")
-HOURS = Unit("hours", lambda v: f"{v:,.1f} h", ",.0f", ",.1f", "%.1f")
-HOURS_PER_EXPERT = Unit("hours/expert", lambda v: f"{v:,.1f} h/expert", ",.1f", ",.1f", "%.1f")
-USD = Unit("usd", _usd, "$,.3~s", "$,.0f", "dollar")
-USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "dollar")
+EXPERTS = Unit("experts", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
+CLIENTS = Unit("clients", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
+SHARE = Unit("share", lambda v: f"{v * 100:.1f}%", ".1~%", ".2%", "percent")
+HOURS = Unit("hours", lambda v: f"{v:,.1f} h" if abs(v) < 10_000 else f"{compact(v, 10_000)} h", "~s", ",.1f",
+             "%.1f")
+HOURS_PER_EXPERT = Unit("hours/expert", lambda v: f"{v:,.1f} h", ",.1f", ",.1f", "%.1f")
+USD = Unit("usd", _usd, "$~s", "$,.0f", "$%.0f")
+USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "$%.2f")
 INDEX = Unit("index", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
 MULTIPLE = Unit("x", lambda v: f"{v:,.1f}x", ",.1f", ",.1f", "%.1fx")
 

@@ -10,28 +10,51 @@ import streamlit as st
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.metrics.spreadsheet import safe_frame
-from expertnet.metrics.units import unit_of
+from expertnet.metrics.units import USD, Unit, unit_of
 
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
+MUTED = "#B9BEC4"          # what is not final yet (a cohort still inside its 90 days)
 HEIGHT = 280
+BAR_ROW_PX = 24            # a horizontal bar's height, so every bar keeps its label
+
+
+def value_axis(unit: "Unit | str", title: str | None) -> alt.Axis:
+    """The axis of a measure in its unit: whole-number ticks for counts (no 0, 1, 1, 2), SI
+    money with B for billions (d3 writes G)."""
+    unit = unit_of(unit)
+    extra = {"tickMinStep": 1} if unit.integer else {}
+    if unit is USD:
+        extra["labelExpr"] = "replace(datum.label, 'G', 'B')"
+    return alt.Axis(format=unit.axis_format, title=title, **extra)
 
 
 def _month_axis(field: str = "month") -> alt.X:
     return alt.X(f"{field}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True))
 
 
-def line(frame: pd.DataFrame, series: dict[str, str], unit: str, y_title: str) -> alt.Chart:
-    """One line per column of `series` ({column: label}) over months."""
+def line(frame: pd.DataFrame, series: dict[str, str], unit: "Unit | str", y_title: str,
+         separate_scales: bool = False) -> alt.Chart:
+    """One line per column of `series` ({column: label}) over months. With `separate_scales`
+    (two series whose sizes differ by orders of magnitude, where on one axis the smaller would
+    lie flat at zero), each line gets an axis of its own, left and right, in its colour."""
     long = frame.melt(id_vars=["month"], value_vars=list(series), var_name="key", value_name="value")
     long["series"] = long["key"].map(series)
-    chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
-        x=_month_axis(),
-        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format)),
-        color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE),
-                        legend=alt.Legend(orient="top") if len(series) > 1 else None),
-        tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
-                 alt.Tooltip("value:Q", title=y_title, format=unit_of(unit).tooltip_format)],
-    )
+    tooltip = [alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
+               alt.Tooltip("value:Q", title=y_title, format=unit_of(unit).tooltip_format)]
+    colour = alt.Color("series:N", title=None, scale=alt.Scale(domain=list(series.values()), range=PALETTE),
+                       legend=alt.Legend(orient="top") if len(series) > 1 else None)
+    if not separate_scales:
+        chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
+            x=_month_axis(), y=alt.Y("value:Q", axis=value_axis(unit, y_title)), color=colour, tooltip=tooltip)
+        return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
+    assert len(series) == 2, "two series, one axis on each side"
+    sides = []
+    for n, (label, orient) in enumerate(zip(series.values(), ("left", "right"))):
+        axis = value_axis(unit, label)
+        axis["orient"], axis["titleColor"] = orient, PALETTE[n]
+        sides.append(alt.Chart(long[long["series"] == label]).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
+            x=_month_axis(), y=alt.Y("value:Q", axis=axis), color=colour, tooltip=tooltip))
+    chart = alt.layer(*sides).resolve_scale(y="independent")
     return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
 
 
@@ -57,33 +80,40 @@ def _with_withheld_marks(chart: alt.Chart, data: pd.DataFrame, x: str, label: st
     return alt.layer(chart, marks)
 
 
-def bars(frame: pd.DataFrame, x: str, y: str, unit: str, y_title: str, x_title: str | None = None,
-         color: str | None = None, horizontal: bool = False, x_type: str = "N", sort=None) -> alt.Chart:
+def bars(frame: pd.DataFrame, x: str, y: str, unit: "Unit | str", y_title: str, x_title: str | None = None,
+         color: str | None = None, horizontal: bool = False, x_type: str = "N", sort=None,
+         colors: dict[str, str] | None = None) -> alt.Chart:
+    """Bars of `y` by `x`; with `color`, coloured by that column (`colors`: category -> colour)."""
     # Months as ordinal bands, so a bar is as wide as its month.
     x_enc = (alt.X(f"yearmonth({x}):O", title=None, axis=alt.Axis(labelAngle=-45, format="%b %Y"))
              if x_type == "T" else
-             alt.X(f"{x}:{x_type}", title=x_title, sort=sort, axis=alt.Axis(labelAngle=0, labelLimit=140)))
-    y_enc = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format))
+             alt.X(f"{x}:{x_type}", title=x_title, sort=sort,
+                   axis=alt.Axis(labelAngle=-45, labelLimit=140, labelOverlap=False)))
+    y_enc = alt.Y(f"{y}:Q", axis=value_axis(unit, y_title))
     tooltip = [alt.Tooltip(f"{x}:{x_type}", title=x_title or "Month", **({"format": "%B %Y"} if x_type == "T" else {})),
                alt.Tooltip(f"{y}:Q", title=y_title, format=unit_of(unit).tooltip_format)]
     encoding = {"x": x_enc, "y": y_enc, "tooltip": tooltip}
     if horizontal:
-        encoding["x"], encoding["y"] = (alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=unit_of(unit).axis_format)),
-                                        alt.Y(f"{x}:N", title=x_title, sort="-x", axis=alt.Axis(labelLimit=160)))
+        # every bar its own row, tall enough for its label (Vega drops labels that overlap)
+        encoding["x"], encoding["y"] = (alt.X(f"{y}:Q", axis=value_axis(unit, y_title)),
+                                        alt.Y(f"{x}:N", title=x_title, sort="-x",
+                                              axis=alt.Axis(labelLimit=180, labelOverlap=False)))
     if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=None, scale=alt.Scale(range=PALETTE),
-                                      legend=alt.Legend(orient="top"))
+        scale = (alt.Scale(domain=list(colors), range=list(colors.values())) if colors
+                 else alt.Scale(range=PALETTE))
+        encoding["color"] = alt.Color(f"{color}:N", title=None, scale=scale, legend=alt.Legend(orient="top"))
         encoding["tooltip"] = [alt.Tooltip(f"{color}:N", title=color.replace("_", " ").capitalize())] + tooltip
     else:
         encoding["color"] = alt.value(PALETTE[0])
     chart = alt.Chart(frame).mark_bar().encode(**encoding)
+    height = max(HEIGHT, BAR_ROW_PX * frame[x].nunique()) if horizontal else HEIGHT
     marked = frame[[x, y] + ([color] if color else [])].rename(columns={y: "value"})
     if x_type == "T":
         marked = marked.rename(columns={x: "month"})
     elif not horizontal:
-        return chart.properties(height=HEIGHT)
+        return chart.properties(height=height)
     return _with_withheld_marks(chart, marked, "month" if x_type == "T" else x, color,
-                                alt.X("yearmonth(month):O")).properties(height=HEIGHT)
+                                alt.X("yearmonth(month):O")).properties(height=height)
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str) -> alt.Chart:
@@ -93,7 +123,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title="Active", scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format=".0%")),
+                        legend=alt.Legend(format=".1~%")),
         tooltip=[alt.Tooltip(f"{y}:O", title=y_title), alt.Tooltip(f"{x}:O", title=x_title),
                  alt.Tooltip(f"{value}:Q", title="Share active", format=".1%"),
                  alt.Tooltip("active:Q", title="Active experts", format=",.0f"),

@@ -18,16 +18,25 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+DELTA_COLOR = {True: "normal", False: "inverse", None: "off"}     # by Kpi.higher_is_better
+
+
+def kpi_label(kpi, filtered: bool) -> str:
+    """A tile's label; a whole-company figure beside a filtered view says so."""
+    return f"{kpi.label} (whole company)" if kpi.whole_company and filtered else kpi.label
+
+
 def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool,
-             trend: list | None = None) -> None:
+             trend: list | None = None, filtered: bool = False) -> None:
     """One KPI with its change against the previous month, a small trend of the months
-    before, and its definition on hover."""
+    before, and what it means on hover (the formula is on the Definitions page)."""
     kpi = KPIS_BY_KEY[key]
     value = current.get(key)
     before = previous.get(key) if previous else None
-    help_text = f"{kpi.definition} (key: {kpi.key})"
+    label = kpi_label(kpi, filtered)
+    help_text = f"{kpi.about} (Definitions: `{kpi.key}`)"
     if withheld and _missing(value):
-        withheld_tile(column, kpi.label, help_text)
+        withheld_tile(column, label, help_text)
         return
     delta = None
     if not _missing(value) and not _missing(before):
@@ -35,8 +44,8 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
             delta = f"{(value - before) * 100:+.1f} pts"
         elif before and value != before:
             delta = f"{(value / before - 1) * 100:+.1f}%"
-    column.metric(kpi.label, format_value(None if _missing(value) else value, kpi.unit, withheld),
-                  delta=delta, delta_color="normal" if kpi.higher_is_better else "inverse",
+    column.metric(label, format_value(None if _missing(value) else value, kpi.unit, withheld),
+                  delta=delta, delta_color=DELTA_COLOR[kpi.higher_is_better],
                   help=help_text, border=True,
                   chart_data=[v for v in (trend or []) if not _missing(v)] or None, chart_type="line")
 
@@ -48,11 +57,12 @@ def withheld_tile(column, label: str, help_text: str | None) -> None:
         st.markdown(f"*{WITHHELD_TEXT}*")
 
 
-def kpi_row(keys: list[str], series: pd.DataFrame, withheld: bool) -> None:
+def kpi_row(context: ViewContext, keys: list[str], series: pd.DataFrame) -> None:
     """A row of KPI tiles for the last month of `series`, each with the months before as its trend."""
     current, previous = series.iloc[-1].to_dict(), series.iloc[-2].to_dict() if len(series) > 1 else None
     for column, key in zip(st.columns(len(keys)), keys):
-        kpi_tile(column, key, current, previous, withheld, series[key].tolist())
+        kpi_tile(column, key, current, previous, context.viewer.is_investor, series[key].tolist(),
+                 filtered=not context.filters.is_empty())
 
 
 def header(context: ViewContext, title: str, subtitle: str) -> None:
