@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/warehouse.duckdb
-DEMO_EXPERTS ?= 200000
+DEMO_EXPERTS ?= 2000000
 PORT ?= 8501
 
 .PHONY: run test test-fast demo bench clean

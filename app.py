@@ -2,20 +2,23 @@
 
 import streamlit as st
 
+from expertnet.config import PRODUCT_NAME
 from expertnet.ui.context import WANTED_PAGE, filter_bar
 from expertnet.ui.errors import plainly
 from expertnet.ui.text import md
+from expertnet.ui.widgets import page_style
 from expertnet.ui.pages import pages_for
 from expertnet.ui.prewarm import on_new_snapshot
 from expertnet.ui.session import pin_snapshot
 from expertnet.ui.viewer import gate, leave_preview, record_page_view, resolve_viewer
 from expertnet.warehouse import WarehouseMissing
 
-st.set_page_config(page_title="Expert network metrics", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title=PRODUCT_NAME, page_icon=":material/monitoring:", layout="wide")
 
 
 def show_page(viewer, snapshot) -> None:
     """The banners, the filter bar and the page this viewer asked for."""
+    page_style()
     if viewer.demo_mode:
         st.warning("Demo mode: no sign-in is configured, so this view is served only to this machine. "
                    "Add an account (`python -m expertnet users add`) before sharing the address.",

@@ -4,6 +4,7 @@ import os
 import tomllib
 from pathlib import Path
 
+PRODUCT_NAME = "Expert network metrics"      # the browser tab, the sign-in page
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
 QUERIES_DIR = PROJECT_DIR / "queries"

@@ -9,6 +9,17 @@ from expertnet.metrics.filters import month_label
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
+SEEN_MONTHS = 6     # a cohort compared by default has been watched for at least this many months
+
+
+def default_cohorts(retention) -> list[str]:
+    """Three cohorts worth comparing: the newest that have SEEN_MONTHS months behind them
+    (the newest cohorts have a month or two of data, and their lines say little), spread out."""
+    seen = retention.groupby("cohort")["months_since"].max()
+    watched = list(seen[seen >= SEEN_MONTHS].index) or list(seen.index)
+    return watched[-1::-3][:3][::-1]
+
+
 context = current()
 widgets.header(context, "Cohorts", "Of the experts who signed up in a month, the share who worked k months later")
 retention = context.call(kpis.retention, context.filters, context.role)
@@ -29,15 +40,15 @@ else:
 
     st.subheader("Compare cohorts")
     cohorts = list(dict.fromkeys(in_period["cohort"]))
-    chosen = st.multiselect("Cohorts", cohorts, default=cohorts[-3:], key="compare_cohorts",
+    chosen = st.multiselect("Cohorts", cohorts, default=default_cohorts(in_period), key="compare_cohorts",
                             help="Pick the signup cohorts to draw side by side.")
     compared = in_period[in_period["cohort"].isin(chosen)]
     if compared.empty:
         st.info("Pick at least one cohort to compare.")
     else:
         chart = alt.Chart(compared).mark_line(point=True).encode(
-            x=alt.X("months_since:Q", title="Months since signup"),
-            y=alt.Y("rate:Q", title="Share active", axis=alt.Axis(format=".1%")),
+            x=alt.X("months_since:Q", title="Months since signup", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("rate:Q", axis=charts.value_axis(units.SHARE, "Share active")),
             color=alt.Color("cohort:N", title="Cohort", scale=alt.Scale(range=charts.PALETTE)),
             tooltip=["cohort", "months_since", alt.Tooltip("rate:Q", format=".2%"),
                      alt.Tooltip("active:Q", format=",.0f"), alt.Tooltip("cohort_size:Q", format=",.0f")],

@@ -43,5 +43,5 @@ else:
                                         sort_key, descending, active_only)
     st.download_button(f"Download all {matching:,} rows (CSV)",
                        lambda: breakdowns.experts_csv(snapshot.con, *args),
-                       "experts.csv", "text/csv", key="experts-csv", on_click="ignore",
+                       context.file_name("experts", "csv"), "text/csv", key="experts-csv", on_click="ignore",
                        icon=":material/download:")

@@ -38,5 +38,5 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", height="content",
                  column_config={"What it means": st.column_config.TextColumn(width="large")})
     st.download_button("Download the KPIs of the last 13 months (CSV)", charts.csv_text(series),
-                       f"kpis-{now['month']}.csv", "text/csv", key="overview-csv", on_click="ignore",
+                       context.file_name("kpis", "csv", first=add_months(context.last_month, -12)), "text/csv", key="overview-csv", on_click="ignore",
                        icon=":material/download:")

@@ -57,10 +57,9 @@ else:
     left, right = st.columns(2)
     with left:
         st.subheader("Bonuses against hourly pay")
-        long = series.melt(id_vars=["month"], value_vars=["expert_pay_usd", "bonuses_usd"], var_name="kind",
-                           value_name="usd")
-        long["kind"] = long["kind"].map({"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"})
-        charts.show(charts.bars(long, "month", "usd", units.USD, "Paid to experts", x_type="T", color="kind"),
+        # an axis each: bonuses are a few percent of pay, a sliver on a shared axis
+        charts.show(charts.line(series, {"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"}, units.USD,
+                                "Paid to experts", separate_scales=True),
                     series[["month", "expert_pay_usd", "bonuses_usd", "payouts_usd"]], "pay-and-bonuses", "bonuses")
     with right:
         st.subheader("Hours per active expert")

@@ -170,8 +170,10 @@ def test_payouts_bonus_chart_is_pay_and_bonuses_by_month(app_env):
     at = signed_in(period=["2025-04", "2025-06"]).run()
     at.switch_page("pages/payouts.py").run()
     no_exception(at)
-    frame = frame_with(chart_frames(at), "kind", "usd")
-    by_kind = {kind: rows.sort_values("month")["usd"].tolist() for kind, rows in frame.groupby("kind")}
+    # pay and bonuses, each on an axis of its own (bonuses would be a sliver on pay's)
+    frames = [f for f in chart_frames(at) if "series" in f and set(f["series"]) & {"Hourly pay", "Bonuses"}]
+    by_kind = {kind: rows.sort_values("month")["value"].tolist()
+               for frame in frames for kind, rows in frame.groupby("series")}
     months = (ALL_2025_04, ALL_2025_05, ALL_2025_06)
     assert by_kind["Hourly pay"] == pytest.approx([m["expert_pay_usd"] for m in months])   # 0, 1840, 2470
     assert by_kind["Bonuses"] == pytest.approx([m["bonuses_usd"] for m in months])          # 100, 30, 150

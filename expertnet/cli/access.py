@@ -129,11 +129,16 @@ def cmd_share_list(args) -> int:
         print("no share links yet; make one with `python -m expertnet share create --to NAME --days N`")
         return 0
     counts, now = share_links.view_counts(), utcnow()
-    rows = [["id", "to", "created by", "created (UTC)", "expires (UTC)", "state", "views"]]
+    rows = [["id", "to", "created by", "created (UTC)", "expires (UTC)", "state", "shows", "views"]]
     rows += [[l.id, l.to_name, l.created_by, _when(l.created_at), _when(l.expires_at), l.state(now),
-              f"{counts.get(l.id, 0):,}"] for l in links]
-    print(text_table(rows, right_aligned={6}))
+              _shows(l), f"{counts.get(l.id, 0):,}"] for l in links]
+    print(text_table(rows, right_aligned={7}))
     return 0
+
+
+def _shows(link) -> str:
+    """What a link's investor sees: its locked filters, and whether client names show."""
+    return f"{link.filters().describe()}; client names {'shown' if link.show_client_names else 'hidden'}"
 
 
 def cmd_share_revoke(args) -> int:

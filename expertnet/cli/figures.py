@@ -2,18 +2,45 @@
 compute them, for a terminal or a script."""
 
 import json
+import sys
 
 from expertnet.access import roles
 from expertnet.cli.common import CliError, add_db, add_filters, add_role, filters_of, progress
-from expertnet.metrics import kpis, units
-from expertnet.metrics.filters import parse_month
+from expertnet.metrics import breakdowns, kpis, units
+from expertnet.metrics.filters import Filters, month_label, parse_month
 from expertnet.metrics.formatting import format_value, text_table
 from expertnet.warehouse import open_read_only
 
 
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _check_against_data(options: dict, filters: Filters, month=None) -> None:
+    """Say so when the figures will be zeros because nothing matches: a domain or country the
+    warehouse does not hold, or a month outside its data."""
+    if filters.domain and filters.domain not in options["domains"]:
+        _warn(f"no expert has the domain {filters.domain!r}; the warehouse holds "
+              f"{', '.join(options['domains'][:12])}{' ...' if len(options['domains']) > 12 else ''}")
+    if filters.country and filters.country not in options["countries"]:
+        _warn(f"no expert is in the country {filters.country}")
+    first, last = options["first_month"], options["last_month"]
+    if month is not None and first is not None and not first <= month <= last:
+        _warn(f"{month_label(month)} is outside the data, which runs from {month_label(first)} to {month_label(last)}")
+
+
 def cmd_kpis(args) -> int:
-    month, filters = parse_month(args.month), filters_of(args)
+    filters = filters_of(args)
+    month = parse_month(args.month) if args.month else None     # what was typed is checked first
     with open_read_only(args.db) as con:
+        options = breakdowns.filter_options(con)
+        if month is not None:
+            pass
+        elif options["last_month"] is None:
+            raise CliError("the warehouse holds no experts yet, so there is no latest month; give --month YYYY-MM")
+        else:
+            month = options["last_month"]          # the latest month with data
+        _check_against_data(options, filters, month)
         values = kpis.kpis(con, month, filters, args.role)
     if args.format == "json":
         print(json.dumps(values, allow_nan=False))
@@ -29,12 +56,18 @@ def cmd_kpis(args) -> int:
 def cmd_retention(args) -> int:
     filters = filters_of(args)
     with open_read_only(args.db) as con:
+        _check_against_data(breakdowns.filter_options(con), filters)
         frame = kpis.retention(con, filters, args.role)
     rows = kpis.records(frame)
     if args.format == "json":
         print(json.dumps(rows, allow_nan=False))
         return 0
     withheld = args.role == roles.INVESTOR
+    if args.format == "grid":
+        print(f"Expert retention by signup cohort ({filters.describe()}): share of each cohort active "
+              f"k months after its signup month")
+        print(_grid(rows, withheld) if rows else "no experts match these filters")
+        return 0
     table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]
     table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], units.EXPERTS),
                format_value(r["active"], units.EXPERTS, withheld), format_value(r["rate"], units.SHARE, withheld)]
@@ -42,6 +75,20 @@ def cmd_retention(args) -> int:
     print(f"Expert retention by signup cohort ({filters.describe()})")
     print(text_table(table, right_aligned=range(1, 5)) if rows else "no experts match these filters")
     return 0
+
+
+def _grid(rows: list[dict], withheld: bool) -> str:
+    """Cohorts down, months since signup across: the share active, as a founder reads a cohort table."""
+    months = sorted({r["months_since"] for r in rows})
+    cohorts = list(dict.fromkeys(r["cohort"] for r in rows))
+    size = {r["cohort"]: r["cohort_size"] for r in rows}
+    rate = {(r["cohort"], r["months_since"]): r["rate"] for r in rows}
+    table = [["cohort", "experts"] + [f"m{m}" for m in months]]
+    for cohort in cohorts:
+        cells = [format_value(rate[(cohort, m)], units.SHARE, withheld) if (cohort, m) in rate else ""
+                 for m in months]
+        table.append([cohort, format_value(size[cohort], units.EXPERTS, withheld)] + cells)
+    return text_table(table, right_aligned=range(1, len(months) + 2))
 
 
 def cmd_audit(args) -> int:
@@ -72,7 +119,7 @@ def cmd_audit(args) -> int:
 def add_commands(commands) -> None:
     p = commands.add_parser("kpis", help="the headline KPIs of a month")
     add_db(p)
-    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--month", help="YYYY-MM (default: the latest month with data)")
     add_filters(p)
     add_role(p)
     p.add_argument("--format", choices=("table", "json"), default="table")
@@ -82,7 +129,8 @@ def add_commands(commands) -> None:
     add_db(p)
     add_filters(p)
     add_role(p)
-    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--format", choices=("table", "grid", "json"), default="table",
+                   help="table: one row per cohort and month; grid: cohorts down, months since signup across")
     p.set_defaults(run=cmd_retention)
 
     p = commands.add_parser("audit-investor-view",

@@ -52,6 +52,9 @@ class Filters:
 
     @classmethod
     def parse(cls, domain: str | None = None, country: str | None = None, cohort: str | None = None) -> "Filters":
+        # Codes as people type them: ` Software` is the domain software, `us` the country US.
+        domain = domain.strip().lower() if isinstance(domain, str) else domain
+        country = country.strip().upper() if isinstance(country, str) else country
         # A domain is any lower-case text, as the contract says (médecine too); it reaches SQL
         # only as a bound parameter, so only length and control characters are refused.
         if domain and (len(domain) > MAX_DOMAIN or domain != domain.lower()
@@ -66,6 +69,12 @@ class Filters:
 
     def is_empty(self) -> bool:
         return self.domain is None and self.country is None and self.cohort is None
+
+    def slug(self) -> str:
+        """The filters in a file name: software-US-cohort-2025-01, or all-experts."""
+        parts = [self.domain or "", self.country or "", f"cohort-{month_label(self.cohort)}" if self.cohort else ""]
+        text = "-".join(p for p in parts if p) or "all-experts"
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:80]
 
     def describe(self) -> str:
         parts = [f"domain {self.domain}" if self.domain else "",

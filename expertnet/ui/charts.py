@@ -133,12 +133,15 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
 
 
 def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
-    """Draw a chart with CSV and PNG downloads of exactly what it shows."""
+    """Draw a chart with CSV and PNG downloads of exactly what it shows, named after it, the
+    filters and the period."""
+    from expertnet.ui.context import current
+    context = current()
     st.altair_chart(chart, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("CSV", csv_text(data), f"{name}.csv", "text/csv", key=f"{key}-csv",
+    buttons.download_button("CSV", csv_text(data), context.file_name(name, "csv"), "text/csv", key=f"{key}-csv",
                             icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), f"{name}.png", "image/png",
+    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), context.file_name(name, "png"), "image/png",
                             key=f"{key}-png", icon=":material/image:", on_click="ignore")
 
 
@@ -151,13 +154,28 @@ def csv_text(data: pd.DataFrame) -> str:
     """A download of `data`: for an investor, a withheld figure says so in words, never an empty
     cell (METRICS.md); for the others an empty cell is a null."""
     from expertnet.ui.context import current
-    data = data.copy()
+    data = rounded(data.copy())
     for column in data.columns:     # the charts' months are dates; a month reads as YYYY-MM
         if pd.api.types.is_datetime64_any_dtype(data[column]):
             data[column] = data[column].dt.strftime("%Y-%m")
     if current().viewer.is_investor:
         data = data.astype(object).where(data.notna(), WITHHELD_TEXT)
     return safe_frame(data).to_csv(index=False)
+
+
+def rounded(data: pd.DataFrame) -> pd.DataFrame:
+    """Figures as a person reads them, not as floating point sums them (53041.274999999994):
+    money (`*_usd`) and hours to cents, other fractions (shares, rates, ratios) to 4 significant
+    digits. Whole numbers stay as they are."""
+    for column in data.columns:
+        values = data[column]
+        if not pd.api.types.is_float_dtype(values):
+            continue
+        if column.endswith("_usd") or "hours" in column:
+            data[column] = values.round(2)
+        else:
+            data[column] = values.map(lambda v: float(f"{v:.4g}") if pd.notna(v) else v)
+    return data
 
 
 def still_allowed(make):

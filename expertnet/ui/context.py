@@ -49,6 +49,14 @@ class ViewContext:
         """What the page registry's calls depend on (ui/pages.py)."""
         return View(self.first_month, self.last_month, self.filters, self.role, self.viewer.show_client_names)
 
+    def file_name(self, what: str, suffix: str, first: date | None = None) -> str:
+        """A download named after what it holds: payouts-software-US-2025-01_2025-12.csv (from
+        `first` where it starts before the period)."""
+        first = first or self.first_month
+        period = month_label(first) if first == self.last_month else \
+            f"{month_label(first)}_{month_label(self.last_month)}"
+        return f"{what}-{self.filters.slug()}-{period}.{suffix}"
+
     @property
     def period_label(self) -> str:
         if self.first_month == self.last_month:

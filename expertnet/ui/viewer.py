@@ -35,6 +35,12 @@ def gate(title: str, render) -> None:
     st.stop()
 
 
+def _brand() -> None:
+    """Whose page this is, above a sign-in form (a bare form could be anyone's)."""
+    st.markdown(f"#### :material/monitoring: {config.PRODUCT_NAME}")
+    st.caption("Growth, supply, payouts, revenue and retention of the expert network, for its founders and ops.")
+
+
 def _stop_with(title: str, message: str) -> None:
     def render():
         st.title(title)
@@ -122,6 +128,7 @@ def _oidc_viewer(secrets: dict) -> Viewer:
                    ".streamlit/secrets.toml.example shows, then reload this page.")
     if not st.user.is_logged_in:
         def sign_in():
+            _brand()
             st.title("Sign in")
             st.write("This dashboard holds expert and client data. Sign in with your company account.")
             st.button("Sign in", on_click=st.login, type="primary", key="oidc-login")
@@ -164,6 +171,7 @@ def _sync_cookie(token: str | None) -> None:
 
 
 def _password_form() -> None:
+    _brand()
     st.title("Sign in")
     with st.form("sign-in"):
         email = st.text_input("Email", key="signin-email", max_chars=254, autocomplete="username")

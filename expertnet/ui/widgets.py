@@ -14,6 +14,21 @@ from expertnet.ui.context import ViewContext
 from expertnet.ui.text import md
 
 
+# Tiles whose words are never cut: a label wraps onto a second line instead of ending in "…",
+# and a value shrinks with the tile's width (values are short already: $500M, 32.5 h).
+TILE_STYLE = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricValue"] { font-size: clamp(1.2rem, 1.1rem + 1vw, 2.1rem) !important; }
+</style>"""
+
+
+def page_style() -> None:
+    st.html(TILE_STYLE)
+
+
 def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
