@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from expertnet.metrics import kpis, units
+from expertnet.metrics import units
 from expertnet.metrics.privacy import MIN_EXPERTS
 from expertnet.metrics.filters import month_label
 from expertnet.ui import charts, widgets
@@ -22,7 +22,7 @@ def default_cohorts(retention) -> list[str]:
 
 context = current()
 widgets.header(context, "Cohorts", "Of the experts who signed up in a month, the share who worked k months later")
-retention = context.call(kpis.retention, context.filters, context.role)
+retention = context.fetch("retention")
 in_period = retention[(retention["cohort"] >= month_label(context.first_month))
                       & (retention["cohort"] <= month_label(context.last_month))]
 

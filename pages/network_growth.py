@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, units
+from expertnet.metrics import units
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
 
@@ -30,8 +30,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     st.caption("Of the experts who signed up in a month, the share who did paid work within their first "
                "90 days. A cohort whose 90 days are not over by the last day of data is not yet mature: "
                "its share can still rise, so it is drawn in grey.")
-    activation = context.call(breakdowns.activation_by_cohort, context.first_month, context.last_month,
-                              context.filters, context.role)
+    activation = context.fetch("activation_by_cohort")
     activation["cohort"] = pd.to_datetime(activation["cohort"])
     activation["maturity"] = activation["mature"].map({True: MATURE, False: NOT_MATURE})
     charts.show(charts.bars(activation, "cohort", "activation_rate_90d", units.SHARE, "Activated within 90 days",
@@ -41,8 +40,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     widgets.withheld_note(context)
     for by, title in (("domain", "By domain"), ("country", "By country")):
         st.subheader(title)
-        frame = context.call(breakdowns.experts_by_segment, by, context.first_month, context.last_month,
-                             context.filters, context.role)
+        frame = context.fetch(f"experts_by_{by}")
         top = frame.head(15)
         left, right = st.columns(2)
         with left:

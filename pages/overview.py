@@ -12,8 +12,7 @@ from expertnet.ui.context import current
 
 context = current()
 widgets.header(context, "Overview", "Headline KPIs of the last month of the period")
-series = context.call(kpis.kpi_series, add_months(context.last_month, -12), context.last_month,
-                      context.filters, context.role)
+series = context.fetch("kpi_series_13m")
 now = series.iloc[-1].to_dict()
 before = series.iloc[-2].to_dict()
 withheld = context.viewer.is_investor

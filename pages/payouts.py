@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis, units
+from expertnet.metrics import kpis, units
 from expertnet.metrics.formatting import format_value
 from expertnet.metrics.privacy import MIN_EXPERTS
 from expertnet.ui import charts, widgets
@@ -12,8 +12,7 @@ from expertnet.ui.context import current
 context = current()
 widgets.header(context, "Payouts", "What experts earn: pay for hours plus bonuses")
 withheld = context.viewer.is_investor
-summary = context.call(breakdowns.earnings_summary, context.first_month, context.last_month,
-                       context.filters, context.role)
+summary = context.fetch("earnings_summary")
 
 if not summary["experts_earning"] and summary["experts_earning"] is not None:
     widgets.empty_state("No expert earned anything in this period for these filters.")
@@ -34,8 +33,7 @@ else:
             column.metric(label, format_value(value, unit, withheld), border=True, help=help_text)
     widgets.withheld_note(context)
 
-    histogram = context.call(breakdowns.earnings_histogram, context.first_month, context.last_month,
-                             context.filters, context.role)
+    histogram = context.fetch("earnings_histogram")
     chart = alt.Chart(histogram).mark_bar(color=charts.PALETTE[0]).encode(
         x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"), title="Earnings in the period (USD, log scale)",
                 axis=alt.Axis(format="$,.2~s")),
@@ -68,8 +66,7 @@ else:
                     series[["month", "hours", "experts_active", "hours_per_active_expert"]], "hours-per-expert", "hours")
 
     st.subheader("Average pay rate by domain")
-    by_domain = context.call(breakdowns.experts_by_segment, "domain", context.first_month, context.last_month,
-                             context.filters, context.role)
+    by_domain = context.fetch("experts_by_domain")
     worked = by_domain[by_domain["hours"].fillna(0) > 0]
     if worked.empty:
         widgets.empty_state("No hours were worked in this period for these filters.")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis, units
+from expertnet.metrics import kpis, units
 from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
@@ -25,8 +25,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                     series[["month", "take_rate"]], "take-rate", "take")
 
     st.subheader("Billings by client segment")
-    segments = context.call(breakdowns.billings_by_segment, context.first_month, context.last_month,
-                            context.filters, context.role)
+    segments = context.fetch("billings_by_segment")
     segments["month"] = pd.to_datetime(segments["month"])
     charts.show(charts.bars(segments, "month", "billings_usd", units.USD, "Billings (USD)", x_type="T", color="segment"),
                 segments, "billings-by-segment", "segments")
@@ -51,8 +50,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                                     "Retention of billings"), retention, "revenue-retention", "nrr")
 
     st.subheader("Largest clients of the period")
-    clients = context.call(breakdowns.top_clients, context.first_month, context.last_month, context.filters,
-                           context.role, context.viewer.show_client_names)
+    clients = context.fetch("top_clients")
     widgets.figures_table(context, clients, {"billings_usd": units.USD, "share": units.SHARE, "experts": units.EXPERTS},
                           {"rank": "Rank", "client": "Client", "segment": "Segment", "billings_usd": "Billings",
                            "share": "Share of billings", "experts": "Experts"})

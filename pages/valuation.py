@@ -8,7 +8,6 @@ from expertnet.metrics.filters import month_label
 from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.context import current
-from expertnet.ui.pages import company_months
 
 context = current()
 widgets.header(context, "Valuation", "What the valuation rests on: run-rate revenue and its growth")
@@ -33,7 +32,7 @@ marks = context.call(breakdowns.valuation_marks)
 mark_months = breakdowns.mark_months(marks) if len(marks) else []
 # One series of the whole company, whatever the filters, from the first mark to the last of
 # the marks and the period's last month: the marks' ARR and the what-if's.
-company = context.call(kpis.company_series, **company_months(context.view, context.call)).set_index("month")
+company = context.fetch("valuation").set_index("month")
 withheld = context.viewer.is_investor
 if marks.empty:
     widgets.empty_state("The warehouse holds no valuation marks (valuations.csv was not part of the load).")

@@ -95,3 +95,10 @@ def test_every_page_file_is_declared_once_in_the_registry():
     assert sorted(declared) == files
     assert len(set(declared)) == len(declared)
     assert len({page.title for page in PAGES}) == len(PAGES)
+
+
+def test_the_benchmark_implements_every_workload_the_investor_pages_declare():
+    import sys
+    sys.path.insert(0, str(PROJECT_DIR))
+    from bench.workloads import unimplemented_workloads
+    assert unimplemented_workloads() == []

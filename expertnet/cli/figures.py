@@ -34,12 +34,9 @@ def cmd_kpis(args) -> int:
     month = parse_month(args.month) if args.month else None     # what was typed is checked first
     with open_read_only(args.db) as con:
         options = breakdowns.filter_options(con)
-        if month is not None:
-            pass
-        elif options["last_month"] is None:
+        if month is None and options["last_month"] is None:
             raise CliError("the warehouse holds no experts yet, so there is no latest month; give --month YYYY-MM")
-        else:
-            month = options["last_month"]          # the latest month with data
+        month = month or options["last_month"]          # by default the latest month with data
         _check_against_data(options, filters, month)
         values = kpis.kpis(con, month, filters, args.role)
     if args.format == "json":

@@ -17,7 +17,7 @@ from expertnet.access import roles
 from expertnet.access.roles import Viewer
 from expertnet.metrics import breakdowns
 from expertnet.metrics.filters import Filters, month_label, month_range, parse_month
-from expertnet.ui.pages import View
+from expertnet.ui.pages import CALLS, View
 from expertnet.ui.session import Snapshot, cached_call
 from expertnet.ui.text import md
 
@@ -43,6 +43,12 @@ class ViewContext:
     def call(self, function, *args, **kwargs):
         """A metric function on this run's snapshot, cached per snapshot."""
         return cached_call(self.snapshot, function, *args, **kwargs)
+
+    def fetch(self, workload: str):
+        """A page's default figures, by the name the page registry gives them (ui/pages.py): the
+        call declared there, with this view's period, filters and role."""
+        call = CALLS[workload]
+        return self.call(call.function, **call.arguments(self.view, self.call))
 
     @property
     def view(self) -> View:

@@ -1,11 +1,12 @@
 """Every page of the dashboard, declared once: its file, title, icon, who may open it, and
 the metric calls its default view makes (by keyword).
 
-app.py builds the navigation from PAGES; the pre-warm computes each page's calls for a new
-snapshot (ui/prewarm.py); the benchmark times them (bench/workloads.py); the tests walk the
-pages from here. A new page is its file in pages/ and one entry below.
+app.py builds the navigation from PAGES; a page asks for its figures by workload name
+(ViewContext.fetch), so it makes exactly the calls declared here; the pre-warm computes them
+for a new snapshot (ui/prewarm.py); the benchmark times them (bench/workloads.py); the tests
+walk the pages from here. A new page is its file in pages/ and one entry below.
 
-No Streamlit here, so the benchmark and the CLI can read the registry too.
+No Streamlit here, so the benchmark can read the registry too.
 """
 
 from dataclasses import dataclass
@@ -117,6 +118,11 @@ PAGES: tuple[Page, ...] = (
     Page("pages/share.py", "Share", ":material/share:", (FOUNDER,)),
     Page("pages/definitions.py", "Definitions", ":material/menu_book:", ROLES),
 )
+
+
+# Each workload's one call, whichever pages make it (Network growth and Payouts share
+# experts_by_domain): what a page asks for with ViewContext.fetch(workload).
+CALLS: dict[str, Call] = {call.workload: call for page in PAGES for call in page.calls}
 
 
 def pages_for(role: str) -> list[Page]:

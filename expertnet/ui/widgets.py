@@ -5,7 +5,6 @@ import math
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import kpis
 from expertnet.metrics.formatting import format_value
 from expertnet.metrics.units import SHARE, Unit, unit_of
 from expertnet.metrics.kpis import KPIS_BY_KEY
@@ -99,8 +98,7 @@ def withheld_note(context: ViewContext) -> None:
 
 def period_series(context: ViewContext) -> pd.DataFrame:
     """Every KPI for each month of the period, with `month` as a date for charts."""
-    series = context.call(kpis.kpi_series, context.first_month, context.last_month, context.filters,
-                          context.role)
+    series = context.fetch("kpi_series_12m")
     series["month"] = pd.to_datetime(series["month"])
     return series
 
