@@ -15,7 +15,7 @@ from expertnet.warehouse import WarehouseMissing
 def build_parser() -> Parser:
     parser = Parser(prog="python -m expertnet",
                     description="Warehouse, metrics and access for the expert-network dashboard.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
     for group in (data, figures, access):
         group.add_commands(commands)
     return parser

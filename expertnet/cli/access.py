@@ -156,7 +156,7 @@ def cmd_share_revoke(args) -> int:
 def add_commands(commands) -> None:
     """Add `users` and `share` to the subparsers of cli.build_parser()."""
     p = commands.add_parser("users", help="local accounts of founders and ops")
-    users = p.add_subparsers(dest="users_command", required=True, parser_class=Parser)
+    users = p.add_subparsers(dest="users_command", metavar="COMMAND", required=True, parser_class=Parser)
     q = users.add_parser("add", help="add an account (asks for the password twice)")
     q.add_argument("email")
     q.add_argument("--role", required=True, choices=accounts.ACCOUNT_ROLES)
@@ -173,7 +173,7 @@ def add_commands(commands) -> None:
     q.set_defaults(run=cmd_users_unlock)
 
     p = commands.add_parser("share", help="share links for investors")
-    share = p.add_subparsers(dest="share_command", required=True, parser_class=Parser)
+    share = p.add_subparsers(dest="share_command", metavar="COMMAND", required=True, parser_class=Parser)
     q = share.add_parser("create", help="make a link and print its URL",
                          description=f"The link is signed with the key from $EXPERTNET_SHARE_KEY, "
                                      f"else {share_key_path()} (made on first use).")

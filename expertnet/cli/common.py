@@ -16,8 +16,19 @@ class CliError(RuntimeError):
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, not a usage dump; prog is the command as typed
+    """Says a mistake in one line, naming the help of the command as typed (prog is
+    `python -m expertnet share create` for that subcommand)."""
+
+    def error(self, message):  # one line, not a usage dump
         raise CliError(f"{message} (see `{self.prog} --help`)")
+
+    def parse_known_args(self, args=None, namespace=None):
+        # An argument no command knows is this (sub)command's mistake: argparse would hand it up
+        # to the top-level parser, whose error names `python -m expertnet --help` instead.
+        parsed, extra = super().parse_known_args(args, namespace)
+        if extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed, extra
 
 
 def progress(message: str) -> None:
