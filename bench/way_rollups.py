@@ -10,11 +10,11 @@ from bench.months import add_months
 from bench.workloads import TOP_CLIENTS
 
 
-def workloads(filters=None, role: str = "founder") -> dict:
-    from expertnet.access.roles import INVESTOR
+def workloads(filters=None, role: str | None = None) -> dict:
+    from expertnet.access.roles import FOUNDER, INVESTOR
     from expertnet.metrics import breakdowns, kpis
     from expertnet.metrics.filters import Filters, month_label
-    filters = filters or Filters()
+    filters, role = filters or Filters(), role or FOUNDER
     client_names = role != INVESTOR     # a share link's default
 
     def valuation(con, first, last):

@@ -1,5 +1,5 @@
 """docs/METRICS.md and docs/DATA_CONTRACT.md, written from the declarations the code runs on
-(the KPI catalogue in metrics.py, the tables in contract.py), so the docs cannot drift from
+(the KPI catalogue in metrics/kpis.py, the tables in ingest/contract.py), so the docs cannot drift from
 what the dashboard computes and what a load checks. `python -m expertnet.reference_docs`
 writes them; tests/test_reference_docs.py fails when a committed file is out of date."""
 

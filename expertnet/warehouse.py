@@ -16,6 +16,11 @@ ROLLUPS_SQL = Path(__file__).parent / "ingest" / "rollups.sql"
 ROLLUPS_VERSION = hashlib.sha256(ROLLUPS_SQL.read_bytes()).hexdigest()[:16]
 
 
+# What the dashboard's connections run with: no files, extensions or URLs reachable from SQL,
+# and the settings locked so that no query can turn that back on (lock last).
+LOCKED_DOWN = {"enable_external_access": False, "lock_configuration": True}
+
+
 class WarehouseMissing(Exception):
     """There is no warehouse, or not one this version of the code can read; the message says what to do."""
 
@@ -56,10 +61,7 @@ def open_read_only(target: str | None = None) -> duckdb.DuckDBPyConnection:
         return _readable(duckdb.connect(target, read_only=True))
     if not Path(target).exists():
         raise WarehouseMissing(missing_message(target))
-    return _readable(duckdb.connect(target, read_only=True, config={
-        "enable_external_access": False,
-        "lock_configuration": True,
-    }))
+    return _readable(duckdb.connect(target, read_only=True, config=LOCKED_DOWN))
 
 
 def _readable(con):
@@ -80,7 +82,6 @@ def checked_snapshot_info(con) -> "SnapshotInfo":
 class SnapshotInfo:
     snapshot_id: str
     loaded_at: datetime
-    first_work_date: date | None
     last_work_date: date | None
 
 
@@ -97,7 +98,7 @@ def snapshot_info(con) -> SnapshotInfo:
                 "this one's. Load the exports again (`python -m expertnet ingest EXPORT_DIR`) or "
                 "rebuild the demo (`python -m expertnet generate`).")
         row = cursor.execute(
-            "SELECT snapshot_id, loaded_at, first_work_date, last_work_date FROM snapshot").fetchone()
+            "SELECT snapshot_id, loaded_at, last_work_date FROM snapshot").fetchone()
     finally:
         cursor.close()
     return SnapshotInfo(*row)

@@ -50,8 +50,9 @@ else:
             x=alt.X("months_since:Q", title="Months since signup", axis=alt.Axis(format="d", tickMinStep=1)),
             y=alt.Y("rate:Q", axis=charts.value_axis(units.SHARE, "Share active")),
             color=alt.Color("cohort:N", title="Cohort", scale=alt.Scale(range=charts.PALETTE)),
-            tooltip=["cohort", "months_since", alt.Tooltip("rate:Q", format=".2%"),
-                     alt.Tooltip("active:Q", format=",.0f"), alt.Tooltip("cohort_size:Q", format=",.0f")],
+            tooltip=["cohort", "months_since", alt.Tooltip("rate:Q", format=units.SHARE.tooltip_format),
+                     alt.Tooltip("active:Q", format=units.EXPERTS.tooltip_format),
+                     alt.Tooltip("cohort_size:Q", format=units.EXPERTS.tooltip_format)],
         ).properties(height=charts.HEIGHT)
         charts.show(chart, compared, "cohorts-compared", "compare")
 

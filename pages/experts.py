@@ -4,7 +4,7 @@ import math
 
 import streamlit as st
 
-from expertnet.metrics import breakdowns
+from expertnet.metrics import breakdowns, units
 from expertnet.ui import widgets
 from expertnet.ui.context import current
 
@@ -33,11 +33,11 @@ else:
     st.dataframe(rows.drop(columns=["matching_experts"]), hide_index=True, width="stretch", column_config={
         "expert_id": "Expert", "full_name": "Name", "email": "Email", "domain": "Domain", "country": "Country",
         "signup_date": st.column_config.DateColumn("Signed up"),
-        "hours": st.column_config.NumberColumn("Hours", format="%.2f"),
-        "expert_pay_usd": st.column_config.NumberColumn("Pay", format="dollar"),
-        "bonuses_usd": st.column_config.NumberColumn("Bonuses", format="dollar"),
-        "earnings_usd": st.column_config.NumberColumn("Earnings", format="dollar"),
-        "effective_rate_usd": st.column_config.NumberColumn("Effective rate ($/h)", format="dollar"),
+        "hours": st.column_config.NumberColumn("Hours", format=units.HOURS.column_format),
+        "expert_pay_usd": st.column_config.NumberColumn("Pay", format=units.USD.column_format),
+        "bonuses_usd": st.column_config.NumberColumn("Bonuses", format=units.USD.column_format),
+        "earnings_usd": st.column_config.NumberColumn("Earnings", format=units.USD.column_format),
+        "effective_rate_usd": st.column_config.NumberColumn("Effective rate ($/h)", format=units.USD_PER_HOUR.column_format),
         "last_active_date_in_period": st.column_config.DateColumn("Last worked in period")})
     snapshot, args = context.snapshot, (context.first_month, context.last_month, context.filters, context.role,
                                         sort_key, descending, active_only)

@@ -31,8 +31,9 @@ else:
 
     st.subheader("Every KPI of the month")
     filtered = not context.filters.is_empty()
-    table = pd.DataFrame([{"Metric": widgets.kpi_label(k, filtered), "Value": format_value(now[k.key], k.unit, withheld),
-                           "Previous month": format_value(before[k.key], k.unit, withheld),
+    table = pd.DataFrame([{"Metric": widgets.kpi_label(k, filtered),
+                           "Value": format_value(now[k.key], k.unit, withheld and k.can_be_withheld),
+                           "Previous month": format_value(before[k.key], k.unit, withheld and k.can_be_withheld),
                            "What it means": k.about, "Key": k.key} for k in kpis.KPIS[1:]])
     st.dataframe(table, hide_index=True, width="stretch", height="content",
                  column_config={"What it means": st.column_config.TextColumn(width="large")})

@@ -35,14 +35,14 @@ else:
 
     histogram = context.fetch("earnings_histogram")
     chart = alt.Chart(histogram).mark_bar(color=charts.PALETTE[0]).encode(
-        x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"), title="Earnings in the period (USD, log scale)",
-                axis=alt.Axis(format="$,.2~s")),
+        x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"),
+                axis=charts.value_axis(units.USD, "Earnings in the period (USD, log scale)")),
         x2="earnings_to_usd:Q",
-        y=alt.Y("experts:Q", title="Experts"),
+        y=alt.Y("experts:Q", axis=charts.value_axis(units.EXPERTS, "Experts")),
         y2=alt.datum(0),
-        tooltip=[alt.Tooltip("earnings_from_usd:Q", title="From", format="$,.0f"),
-                 alt.Tooltip("earnings_to_usd:Q", title="To", format="$,.0f"),
-                 alt.Tooltip("experts:Q", title="Experts", format=",.0f")],
+        tooltip=[alt.Tooltip("earnings_from_usd:Q", title="From", format=units.USD.tooltip_format),
+                 alt.Tooltip("earnings_to_usd:Q", title="To", format=units.USD.tooltip_format),
+                 alt.Tooltip("experts:Q", title="Experts", format=units.EXPERTS.tooltip_format)],
     ).properties(height=charts.HEIGHT)
     st.subheader("Distribution of earnings")
     if histogram.empty:

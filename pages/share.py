@@ -11,11 +11,10 @@ from expertnet.access import share_links
 from expertnet.metrics.filters import month_label
 from expertnet.errors import BadInput
 from expertnet.ui import widgets
-from expertnet.ui.context import current, month_options
+from expertnet.ui.context import ALL, current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background
 from expertnet.ui.text import md
 
-ALL = "All"
 context = current()
 widgets.header(context, "Share", "Read-only links for investors: aggregates only, they expire, you can revoke them")
 

@@ -11,8 +11,8 @@ import pytest
 from apptest_harness import (DATA_PAGES, FOUNDER_PAGES, OPS_EMAIL, OPS_PAGES, STRANGER_EMAIL,
                              assert_no_data, chart_frames, data_elements, infos, kpi_values, no_exception,
                              signed_in, tiles, titles)
+from expertnet.metrics import units
 from expertnet.metrics.formatting import format_value
-from expertnet.metrics.units import USD
 from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from test_fixture_kpis import (ALL_2024_03, ALL_2024_06, ALL_2025_04, ALL_2025_05, ALL_2025_06,
                                COHORT_2024_09_2025_06, COHORT_2025_03_2025_06, EARNINGS, FINANCE_US_2025_05,
@@ -148,8 +148,9 @@ def test_payouts_one_month_is_that_months_earnings_spread(app_env):
     no_exception(at)
     values = tiles(at)
     assert values["Experts who earned"] == str(len(EARNINGS[("2025-06", "all")]))   # 9
-    for key, unit in (("earnings_p50_usd", "usd"), ("earnings_p90_usd", "usd"), ("earnings_p99_usd", "usd"),
-                      ("earnings_gini", "share"), ("top1pct_earnings_share", "share")):
+    for key, unit in (("earnings_p50_usd", units.USD), ("earnings_p90_usd", units.USD),
+                      ("earnings_p99_usd", units.USD), ("earnings_gini", units.SHARE),
+                      ("top1pct_earnings_share", units.SHARE)):
         assert format_value(ALL_2025_06[key], unit) in values.values(), (key, values)
 
 
@@ -163,7 +164,7 @@ def test_payouts_over_two_months_sums_each_experts_earnings(app_env):
     no_exception(at)
     values = tiles(at)
     assert values["Experts who earned"] == "12"
-    assert format_value(400, "usd") in values.values()
+    assert format_value(400, units.USD) in values.values()
 
 
 def test_payouts_bonus_chart_is_pay_and_bonuses_by_month(app_env):
@@ -237,16 +238,16 @@ def test_valuation_marks_and_what_if(app_env):
     marks = at.dataframe[0].value
     assert [str(d)[:10] for d in marks["Date"]] == ["2024-03-31", "2025-05-15"]
     assert marks["Round"].tolist() == ["Seed", "Series A"]
-    assert marks["Post-money"].tolist() == [format_value(5_000_000, USD), format_value(VALUATION, USD)]
+    assert marks["Post-money"].tolist() == [format_value(5_000_000, units.USD), format_value(VALUATION, units.USD)]
     # ARR of the mark's month, whole company: 2024-03 billed nothing; 2025-05 billed 3,910
-    assert marks["ARR that month"].tolist() == [format_value(ALL_2024_03["arr_usd"], "usd"),
-                                                format_value(ALL_2025_05["arr_usd"], "usd")]
-    assert marks["Implied ARR multiple"].tolist() == [format_value(ALL_2024_03["implied_arr_multiple"], "x"),
-                                                      format_value(ALL_2025_05["implied_arr_multiple"], "x")]
+    assert marks["ARR that month"].tolist() == [format_value(ALL_2024_03["arr_usd"], units.USD),
+                                                format_value(ALL_2025_05["arr_usd"], units.USD)]
+    assert marks["Implied ARR multiple"].tolist() == [format_value(ALL_2024_03["implied_arr_multiple"], units.MULTIPLE),
+                                                      format_value(ALL_2025_05["implied_arr_multiple"], units.MULTIPLE)]
     arr = ALL_2025_06["arr_usd"]   # 57,840
     values = tiles(at)
-    assert values["ARR, 2025-06 (whole company)"] == format_value(arr, USD)
-    assert values["At 15x"] == format_value(arr * 15, USD) and values["At 40x"] == format_value(arr * 40, USD)
+    assert values["ARR, 2025-06 (whole company)"] == format_value(arr, units.USD)
+    assert values["At 15x"] == format_value(arr * 15, units.USD) and values["At 40x"] == format_value(arr * 40, units.USD)
     lines = frame_with(chart_frames(at), "arr_usd")
     assert month_series(lines, "arr_usd") == pytest.approx([m["arr_usd"] for m in (ALL_2025_04, ALL_2025_05,
                                                                                       ALL_2025_06)])

@@ -22,6 +22,7 @@ from apptest_harness import (INVESTOR_PAGES, all_text, anonymous,
                              through_link, titles)
 from expertnet.access import accounts, share_links
 from expertnet.metrics.filters import Filters
+from expertnet.metrics import units
 from expertnet.metrics.formatting import format_value
 from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from expertnet.metrics.privacy import WITHHELD_TEXT
@@ -125,7 +126,7 @@ HOSTILE = {
     "fullwidth": "ｓｏｆｔｗａｒｅ",
     "html": "<script>alert(1)</script>",
 }
-BILLINGS_ALL = format_value(ALL_2025_06["billings_usd"], "usd")   # "$4,820"
+BILLINGS_ALL = format_value(ALL_2025_06["billings_usd"], units.USD)   # "$4,820"
 
 
 @pytest.mark.parametrize("key", ["domain", "country", "cohort"])
@@ -364,7 +365,7 @@ def test_investor_figures_below_the_threshold_are_withheld(app_env):
     no_exception(at)
     values = kpi_values(at)
     assert values["Experts who earned"] == "12"
-    assert format_value(gini, "share") in values.values()                    # 29.7%
+    assert format_value(gini, units.SHARE) in values.values()                    # 29.7%
     assert list(values.values()).count(WITHHELD_TEXT) == 4                   # p50, p90, p99, top 1%
     at.select_slider(key="period").set_value(("2025-06", "2025-06")).run()   # 9 earners: all withheld
     assert set(kpi_values(at).values()) == {WITHHELD_TEXT}

@@ -44,8 +44,9 @@ def cmd_kpis(args) -> int:
         return 0
     withheld = args.role == roles.INVESTOR
     rows = [["metric", "value", "key"]]
-    rows += [[k.label, format_value(values[k.key], k.unit, withheld), k.key] for k in kpis.KPIS]
-    print(f"KPIs of {values['month']} ({filters.describe()}; valuation keys: whole company)")
+    rows += [[k.label, format_value(values[k.key], k.unit, withheld and k.can_be_withheld), k.key] for k in kpis.KPIS]
+    whole = ", ".join(k.key for k in kpis.KPIS if k.whole_company)
+    print(f"KPIs of {values['month']} ({filters.describe()}; {whole}: whole company)")
     print(text_table(rows, right_aligned={1}))
     return 0
 
@@ -66,7 +67,7 @@ def cmd_retention(args) -> int:
         print(_grid(rows, withheld) if rows else "no experts match these filters")
         return 0
     table = [["cohort", "months_since", "cohort_size (experts)", "active (experts)", "rate"]]
-    table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], units.EXPERTS),
+    table += [[r["cohort"], str(r["months_since"]), format_value(r["cohort_size"], units.EXPERTS, withheld),
                format_value(r["active"], units.EXPERTS, withheld), format_value(r["rate"], units.SHARE, withheld)]
               for r in rows]
     print(f"Expert retention by signup cohort ({filters.describe()})")

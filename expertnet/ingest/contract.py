@@ -5,7 +5,7 @@ these rules; nothing else in the code knows column rules."""
 from dataclasses import dataclass
 
 TEXT, DATE, DECIMAL = "text", "date", "decimal"
-# the metrics a plan may name; take_rate is a share, from 0 to 1 (checks.target_checks)
+# the metrics a plan may name; take_rate is a share, from 0 to 1 (a check of its own in checks.py)
 TARGET_METRICS = ("billings_usd", "net_revenue_usd", "arr_usd", "take_rate", "hours", "experts_total",
                   "experts_new", "experts_active", "experts_first_paid")
 

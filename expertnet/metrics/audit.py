@@ -90,7 +90,7 @@ class _System:
     def bounds(self, key) -> tuple[float, float]:
         kind, true = self.kind[key], self.true[key]
         if kind == COUNT:   # "fewer than 11 experts" tells the attacker 1 to 10, where that is so
-            return (1.0, 10.0) if 1 <= true <= 10 else (0.0, math.inf)
+            return (1.0, privacy.MIN_EXPERTS - 1.0) if privacy.count_is_withheld(true) else (0.0, math.inf)
         if kind == MONEY:
             return 0.0, math.inf
         return -math.inf, math.inf

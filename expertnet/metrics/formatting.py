@@ -6,7 +6,7 @@ from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.metrics.units import Unit, unit_of
 
 
-def format_value(value, unit: Unit | str, withheld: bool = False) -> str:
+def format_value(value, unit: Unit, withheld: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return WITHHELD_TEXT if withheld else "n/a"
     if isinstance(value, float) and math.isinf(value):

@@ -36,6 +36,12 @@ class Kpi:
     about: str = ""               # the meaning in plain words, shown on hover; `definition` is the formula
     whole_company: bool = False   # always the whole company, whatever the filters
 
+    @property
+    def can_be_withheld(self) -> bool:
+        """A figure with no expert basis (the valuation) is never withheld: where it is missing,
+        there is none (no mark yet), and an investor is told that, not "fewer than 11 experts"."""
+        return self.basis is not None
+
 
 _PER_EXPERT_IN_PERIOD = "each expert's pay plus bonuses summed over the period, among experts who earned > 0"
 
@@ -276,7 +282,7 @@ def _withhold(con, k: pd.DataFrame, inputs: _Inputs, first: date, last: date, fi
     return _close_identities(con, k, inputs.activation, basis, first, last, filters)
 
 
-def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
     """Every KPI of METRICS.md for each month from `first` to `last` (first days of months):
     one row per month, columns KPI_KEYS, NaN where a figure is null or withheld."""
     inputs = _fetch(con, first, last, filters)
@@ -343,7 +349,7 @@ def running_count_visibility(con, first: date, last: date, filters: Filters) -> 
                         dtype=bool).loc[first:last]
 
 
-def company_series(con, first: date, last: date, view: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+def company_series(con, first: date, last: date, view: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
     """The whole company's KPIs, for figures that always describe it (valuation). For an
     investor whose link locks `view`, the company's sums are withheld in the months where the
     experts outside the view are 1 to 10: company minus view would give them away."""
@@ -359,7 +365,7 @@ def company_series(con, first: date, last: date, view: Filters = Filters(), role
     return company
 
 
-def kpis(con, month: date, filters: Filters = Filters(), role: str = "founder") -> dict:
+def kpis(con, month: date, filters: Filters = Filters(), role: str = roles.FOUNDER) -> dict:
     """The headline KPIs of one month: a dict with exactly KPI_KEYS, None for null."""
     row = kpi_series(con, month, month, filters, role).iloc[0]
     return {key: _plain(row[key]) for key in KPI_KEYS}
@@ -376,7 +382,7 @@ def _plain(value):
     return value
 
 
-def retention(con, filters: Filters = Filters(), role: str = "founder") -> pd.DataFrame:
+def retention(con, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
     """Expert retention by signup cohort (METRICS.md): cohort, months_since, cohort_size, active, rate."""
     frame = run(con, "retention_by_cohort", **filters.as_params())
     if role == roles.INVESTOR:

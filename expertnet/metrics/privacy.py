@@ -116,7 +116,7 @@ def running_count_visibility(totals, steps) -> tuple[list[bool], list[bool]]:
     for total, step in zip(totals, steps):
         extra = False
         if count_is_withheld(step):
-            pending.append((int(step), 1, 10))
+            pending.append((int(step), 1, MIN_EXPERTS - 1))
         elif pending and step:
             pending.append((int(step), 0, math.inf))
             extra = True
@@ -218,9 +218,9 @@ def protect_calendar_months(frame: pd.DataFrame) -> pd.Series:
         candidates = cells.loc[~withheld[cells.index]].sort_values("active")
         while True:
             values = [int(frame.at[i, "active"]) for i in unknown]
-            lows = [1 if 1 <= v <= 10 and frame.at[i, "cohort_size"] >= MIN_EXPERTS else 0
+            lows = [1 if count_is_withheld(v) and frame.at[i, "cohort_size"] >= MIN_EXPERTS else 0
                     for i, v in zip(unknown, values)]
-            highs = [int(frame.at[i, "cohort_size"]) if frame.at[i, "cohort_size"] >= MIN_EXPERTS else 10
+            highs = [int(frame.at[i, "cohort_size"]) if frame.at[i, "cohort_size"] >= MIN_EXPERTS else MIN_EXPERTS - 1
                      for i in unknown]
             if sum(values) == 0 or (sum(values) >= MIN_EXPERTS and not _pinned(values, lows, highs)):
                 break

@@ -2,8 +2,8 @@
 views), how a chart's axis and tooltip write it (d3-format, as Vega-Lite takes it), how a
 table column formats it, and whether a rise is good news when nothing says otherwise.
 
-A unit is named by its constant (units.USD); a name that is not one of these is an error,
-never a silent default (unit_of).
+A unit is named by its constant (units.USD), so a typo is a NameError; anything else passed as
+a unit is refused (unit_of), never formatted with a silent default.
 """
 
 from dataclasses import dataclass
@@ -65,15 +65,11 @@ USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "$%.
 INDEX = Unit("index", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
 MULTIPLE = Unit("x", lambda v: f"{v:,.1f}x", ",.1f", ",.1f", "%.1fx")
 
-UNITS = {u.name: u for u in (MONTH, EXPERTS, CLIENTS, SHARE, HOURS, HOURS_PER_EXPERT, USD, USD_PER_HOUR, INDEX,
-                             MULTIPLE)}
 
 
-def unit_of(unit: "Unit | str") -> Unit:
-    """The Unit itself, or the one of that name; anything else is a mistake in the code."""
-    if isinstance(unit, Unit):
-        return unit
-    try:
-        return UNITS[unit]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown unit {unit!r}; the units are {', '.join(UNITS)}") from None
+def unit_of(unit: Unit) -> Unit:
+    """The unit itself; anything else (a name typed as text) is a mistake in the code, said at once
+    rather than formatted with a silent default."""
+    if not isinstance(unit, Unit):
+        raise TypeError(f"expected one of the units of expertnet.metrics.units, got {unit!r}")
+    return unit

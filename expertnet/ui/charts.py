@@ -10,7 +10,7 @@ import streamlit as st
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.metrics.spreadsheet import safe_frame
-from expertnet.metrics.units import USD, Unit, unit_of
+from expertnet.metrics.units import EXPERTS, SHARE, USD, Unit, unit_of
 
 PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5AA9C9", "#8C8C8C"]
 MUTED = "#B9BEC4"          # what is not final yet (a cohort still inside its 90 days)
@@ -18,7 +18,7 @@ HEIGHT = 280
 BAR_ROW_PX = 24            # a horizontal bar's height, so every bar keeps its label
 
 
-def value_axis(unit: "Unit | str", title: str | None) -> alt.Axis:
+def value_axis(unit: Unit, title: str | None) -> alt.Axis:
     """The axis of a measure in its unit: whole-number ticks for counts (no 0, 1, 1, 2), SI
     money with B for billions (d3 writes G)."""
     unit = unit_of(unit)
@@ -32,7 +32,7 @@ def _month_axis(field: str = "month") -> alt.X:
     return alt.X(f"{field}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True))
 
 
-def line(frame: pd.DataFrame, series: dict[str, str], unit: "Unit | str", y_title: str,
+def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
          separate_scales: bool = False) -> alt.Chart:
     """One line per column of `series` ({column: label}) over months. With `separate_scales`
     (two series whose sizes differ by orders of magnitude, where on one axis the smaller would
@@ -80,7 +80,7 @@ def _with_withheld_marks(chart: alt.Chart, data: pd.DataFrame, x: str, label: st
     return alt.layer(chart, marks)
 
 
-def bars(frame: pd.DataFrame, x: str, y: str, unit: "Unit | str", y_title: str, x_title: str | None = None,
+def bars(frame: pd.DataFrame, x: str, y: str, unit: Unit, y_title: str, x_title: str | None = None,
          color: str | None = None, horizontal: bool = False, x_type: str = "N", sort=None,
          colors: dict[str, str] | None = None) -> alt.Chart:
     """Bars of `y` by `x`; with `color`, coloured by that column (`colors`: category -> colour)."""
@@ -123,11 +123,11 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title="Active", scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format=".1~%")),
+                        legend=alt.Legend(format=SHARE.axis_format)),
         tooltip=[alt.Tooltip(f"{y}:O", title=y_title), alt.Tooltip(f"{x}:O", title=x_title),
-                 alt.Tooltip(f"{value}:Q", title="Share active", format=".1%"),
-                 alt.Tooltip("active:Q", title="Active experts", format=",.0f"),
-                 alt.Tooltip("cohort_size:Q", title="Cohort size", format=",.0f")],
+                 alt.Tooltip(f"{value}:Q", title="Share active", format=SHARE.tooltip_format),
+                 alt.Tooltip("active:Q", title="Active experts", format=EXPERTS.tooltip_format),
+                 alt.Tooltip("cohort_size:Q", title="Cohort size", format=EXPERTS.tooltip_format)],
     )
     return cells.properties(height=max(HEIGHT, 18 * frame[y].nunique()))
 

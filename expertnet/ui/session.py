@@ -20,7 +20,8 @@ import duckdb
 import streamlit as st
 
 from expertnet.config import warehouse_target
-from expertnet.warehouse import SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only, snapshot_key
+from expertnet.warehouse import (LOCKED_DOWN, SnapshotInfo, checked_snapshot_info, is_hosted, open_read_only,
+                                 snapshot_key)
 
 # A run finishes in well under this; a connection retired longer ago is closed.
 RETIRED_CONNECTION_GRACE_SECONDS = 120
@@ -44,8 +45,8 @@ class SnapshotConnection:
         con = duckdb.connect(":memory:")
         try:
             con.execute("ATTACH ? AS warehouse (READ_ONLY)", [target])
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
+            for setting, value in LOCKED_DOWN.items():      # the same settings as open_read_only
+                con.execute(f"SET {setting} = {str(value).lower()}")
         except BaseException:
             con.close()
             raise

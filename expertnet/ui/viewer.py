@@ -262,7 +262,7 @@ def resolve_viewer() -> Viewer:
                "No account or identity provider is set up, so this dashboard shows no data. Add an account "
                "with `python -m expertnet users add EMAIL --role founder`, or configure an identity provider "
                "in .streamlit/secrets.toml (see secrets.toml.example). To try it on this machine alone, "
-               "start it in demo mode with `make run` (EXPERTNET_DEMO=1) and open http://localhost:8501.")
+               f"start it in demo mode with `make run` (EXPERTNET_DEMO=1) and open {config.DEFAULT_BASE_URL}.")
 
 
 def record_page_view(link_id: str, page: str) -> None:

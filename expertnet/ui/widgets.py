@@ -49,6 +49,7 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
     before = previous.get(key) if previous else None
     label = kpi_label(kpi, filtered)
     help_text = f"{kpi.about} (Definitions: `{kpi.key}`)"
+    withheld = withheld and kpi.can_be_withheld
     if withheld and _missing(value):
         withheld_tile(column, label, help_text)
         return
