@@ -13,11 +13,11 @@ SEEN_MONTHS = 6     # a cohort compared by default has been watched for at least
 
 
 def default_cohorts(retention) -> list[str]:
-    """Three cohorts worth comparing: the newest that have SEEN_MONTHS months behind them
-    (the newest cohorts have a month or two of data, and their lines say little), spread out."""
+    """Three cohorts worth comparing: the oldest, the middle and the newest of those with SEEN_MONTHS
+    months behind them (the newest cohorts have a month or two of data, and their lines say little)."""
     seen = retention.groupby("cohort")["months_since"].max()
     watched = list(seen[seen >= SEEN_MONTHS].index) or list(seen.index)
-    return watched[-1::-3][:3][::-1]
+    return list(dict.fromkeys(watched[i] for i in (0, len(watched) // 2, len(watched) - 1)))
 
 
 context = current()

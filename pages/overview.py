@@ -36,7 +36,9 @@ else:
                            "Previous month": format_value(before[k.key], k.unit, withheld and k.can_be_withheld),
                            "What it means": k.about, "Key": k.key} for k in kpis.KPIS[1:]])
     st.dataframe(table, hide_index=True, width="stretch", height="content",
-                 column_config={"What it means": st.column_config.TextColumn(width="large")})
+                 column_config={"Value": st.column_config.TextColumn(width="medium"),
+                                "Previous month": st.column_config.TextColumn(width="medium"),
+                                "What it means": st.column_config.TextColumn(width="large")})
     st.download_button("Download the KPIs of the last 13 months (CSV)", charts.csv_text(series),
                        context.file_name("kpis", "csv", first=add_months(context.last_month, -12)), "text/csv", key="overview-csv", on_click="ignore",
                        icon=":material/download:")

@@ -56,11 +56,11 @@ class Unit:
 MONTH = Unit("month", str, "", "", "")
 EXPERTS = Unit("experts", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
 CLIENTS = Unit("clients", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
-SHARE = Unit("share", lambda v: f"{v * 100:.1f}%", ".1~%", ".2%", "percent")
+SHARE = Unit("share", lambda v: f"{v * 100:.1f}%", ".2~%", ".2%", "percent")   # axis: 0.05% .. 45%
 HOURS = Unit("hours", lambda v: f"{v:,.1f} h" if abs(v) < 10_000 else f"{compact(v, 10_000)} h", "~s", ",.1f",
-             "%.1f")
+             "%,.1f")
 HOURS_PER_EXPERT = Unit("hours/expert", lambda v: f"{v:,.1f} h", ",.1f", ",.1f", "%.1f")
-USD = Unit("usd", _usd, "$~s", "$,.0f", "$%.0f")
+USD = Unit("usd", _usd, "$~s", "$,.0f", "$%,.0f")
 USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "$%.2f")
 INDEX = Unit("index", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
 MULTIPLE = Unit("x", lambda v: f"{v:,.1f}x", ",.1f", ",.1f", "%.1fx")

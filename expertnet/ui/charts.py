@@ -23,8 +23,8 @@ def value_axis(unit: Unit, title: str | None) -> alt.Axis:
     money with B for billions (d3 writes G)."""
     unit = unit_of(unit)
     extra = {"tickMinStep": 1} if unit.integer else {}
-    if unit is USD:
-        extra["labelExpr"] = "replace(datum.label, 'G', 'B')"
+    if unit is USD:     # and a plain $0 (d3's SI prefix writes $0k beside $200k)
+        extra["labelExpr"] = "datum.value == 0 ? '$0' : replace(datum.label, 'G', 'B')"
     return alt.Axis(format=unit.axis_format, title=title, **extra)
 
 
@@ -119,7 +119,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, unit: Unit, y_title: str, x_title:
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str) -> alt.Chart:
     base = alt.Chart(frame).encode(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(f"{y}:O", title=y_title),
+        y=alt.Y(f"{y}:O", title=y_title, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", title="Active", scale=alt.Scale(scheme="blues"),
@@ -129,7 +129,7 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
                  alt.Tooltip("active:Q", title="Active experts", format=EXPERTS.tooltip_format),
                  alt.Tooltip("cohort_size:Q", title="Cohort size", format=EXPERTS.tooltip_format)],
     )
-    return cells.properties(height=max(HEIGHT, 18 * frame[y].nunique()))
+    return cells.properties(height=max(HEIGHT, BAR_ROW_PX * frame[y].nunique()))   # a row per label
 
 
 def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:

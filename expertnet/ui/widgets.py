@@ -121,12 +121,12 @@ def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, Un
     """A table of figures, each column written by its unit (formatting.format_value), so a
     withheld figure reads "fewer than 11 experts" for an investor, never a blank or None."""
     if not context.viewer.is_investor:   # numbers stay numbers, so the grid sorts them
-        st.dataframe(frame, hide_index=True, width="stretch", column_config={
+        st.dataframe(frame, hide_index=True, width="stretch", height="content", column_config={
             c: st.column_config.NumberColumn(labels.get(c, c), format=unit_of(units[c]).column_format) if c in units
             else labels.get(c, c) for c in frame.columns})
         return
     shown = pd.DataFrame({labels.get(c, c): [format_value(None if _missing(v) else v, units[c], True)
                                              if c in units else ("" if _missing(v) else str(v)) for v in frame[c]]
                           for c in frame.columns})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", height="content")
 

@@ -1,0 +1,115 @@
+"""A founder, an ops lead and an investor each click through every page they may open, at phone
+(390 px), laptop (1400 px) and wide (1920 px) widths, over a demo network shaped like the
+company (a 200k-expert draw: figures in the millions, a $500M valuation, a dozen domains): every
+page draws its charts with no exception, and no tile's label or value is cut off (an element
+whose text is wider than its box, or that ends in an ellipsis). Screenshots of every page go to
+tests/artifacts/walk-*.png."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.browser_pages import (CHARTS_DRAWN, CHROMIUM, CHROMIUM_ARGS, READY, free_port, open_page, share_token,
+                                 start_server)
+from conftest import ARTIFACTS_DIR, PROJECT_DIR
+from expertnet.access.roles import FOUNDER, INVESTOR, OPS
+from expertnet.demo import generate
+from expertnet.ui.pages import pages_for
+from test_browser import _click_sidebar
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason="Debian's chromium is not installed: `apt-get install chromium`")]
+
+WIDTHS = {"phone": 390, "laptop": 1400, "wide": 1920}
+PASSWORD = "correct horse battery"
+# Text that does not fit its box: wider than the element (scrollWidth) or cut with an ellipsis.
+CUT_OFF = """() => [...document.querySelectorAll(
+        '[data-testid="stMetricLabel"], [data-testid="stMetricValue"], [data-testid="stMetricLabel"] p')]
+    .filter(e => e.offsetParent !== null)
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.innerText.includes('\u2026'))
+    .map(e => e.innerText)"""
+# Text wider than the page itself (the page would scroll sideways on a phone).
+WIDER_THAN_PAGE = "() => document.querySelector('[data-testid=\"stMain\"]').scrollWidth > window.innerWidth + 1"
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    folder = tmp_path_factory.mktemp("walk")
+    db = folder / "warehouse.duckdb"
+    generate(db, 200_000)
+    env = {**os.environ, "EXPERTNET_DB": str(db), "EXPERTNET_APP_STATE": str(folder / "app.sqlite3"),
+           "EXPERTNET_SHARE_KEY_FILE": str(folder / "share.key"), "EXPERTNET_SECRETS": str(folder / "none.toml"),
+           "EXPERTNET_PREWARM": "1"}
+    for email, role in (("founder@example.com", FOUNDER), ("ops@example.com", OPS)):
+        subprocess.run([sys.executable, "-m", "expertnet", "users", "add", email, "--role", role, "--password-stdin"],
+                       input=PASSWORD + "\n", text=True, cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    port = free_port()
+    process = start_server(env, port)
+    yield {"url": f"http://127.0.0.1:{port}", "env": env}
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _sign_in(page, url: str, email: str) -> None:
+    open_page(page, url)
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("h1", has_text="Overview").wait_for(timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)
+
+
+def _whole_page_shot(page, path: Path) -> None:
+    """The page from top to bottom: Streamlit scrolls inside its main element, so the window is
+    made as tall as the page for the picture."""
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
+@pytest.mark.parametrize("role", [FOUNDER, OPS, INVESTOR])
+def test_every_page_at_every_width_is_drawn_whole(demo_server, browser, role, width):
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 1000})
+    page = context.new_page()
+    if role == INVESTOR:
+        token = share_token(demo_server["env"], "Ada Investor")
+        open_page(page, f"{demo_server['url']}/?share={token}")
+    else:
+        _sign_in(page, demo_server["url"], f"{role}@example.com")
+    problems = []
+    for page_entry in pages_for(role):
+        if page_entry is not pages_for(role)[0]:
+            _click_sidebar(page, page_entry.title)
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+        page.wait_for_timeout(300)          # fonts and the tiles' layout settle
+        name = page_entry.url_path or "overview"
+        _whole_page_shot(page, ARTIFACTS_DIR / f"walk-{role}-{width}-{name}.png")
+        if page.locator("[data-testid='stException']").count():
+            problems.append(f"{name}: an exception")
+        if page_entry.calls and page.locator("[data-testid='stMetric'], .vega-embed, [data-testid='stDataFrame']").count() == 0:
+            problems.append(f"{name}: no figure at all")
+        cut = page.evaluate(CUT_OFF)
+        if cut:
+            problems.append(f"{name}: cut off: {cut}")
+        if page.evaluate(WIDER_THAN_PAGE):
+            problems.append(f"{name}: wider than the screen")
+    context.close()
+    assert problems == []
