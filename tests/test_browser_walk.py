@@ -16,6 +16,7 @@ from bench.browser_pages import (CHARTS_DRAWN, CHROMIUM, CHROMIUM_ARGS, READY, f
                                  start_server)
 from conftest import ARTIFACTS_DIR, PROJECT_DIR
 from expertnet.access.roles import FOUNDER, INVESTOR, OPS
+from expertnet.config import PRODUCT_NAME
 from expertnet.demo import generate
 from expertnet.ui.pages import pages_for
 from test_browser import _click_sidebar
@@ -66,6 +67,7 @@ def browser():
 
 def _sign_in(page, url: str, email: str) -> None:
     open_page(page, url)
+    assert PRODUCT_NAME in page.locator("[data-testid='stMain']").inner_text()    # whose sign-in this is
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
