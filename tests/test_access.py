@@ -495,15 +495,18 @@ def test_cli_share_create_list_revoke(access_env, fixture_db):
     listed = _cli("share", "list")
     assert listed.returncode == 0, listed.stderr
     header, rule, row = listed.stdout.splitlines()
-    assert header.split() == ["id", "to", "created", "by", "created", "(UTC)", "expires", "(UTC)", "state", "views"]
+    assert header.split() == ["id", "to", "created", "by", "created", "(UTC)", "expires", "(UTC)", "state", "shows",
+                              "views"]
     assert row.startswith(link.id) and "Jane Doe, Acme" in row and "ann@example.com" in row
-    assert row.split()[-2:] == ["valid", "1"]
+    # what the link shows: its locks and whether client names show
+    assert "valid  country US, signup cohort 2025-03; client names hidden" in row
+    assert row.split()[-1] == "1"
     assert len(header) == len(rule)   # aligned columns
 
     revoked = _cli("share", "revoke", link.id)
     assert revoked.returncode == 0, revoked.stderr
     assert share_links.resolve(url.split("?share=", 1)[1]) == (None, "revoked")
-    assert _cli("share", "list").stdout.splitlines()[2].split()[-2:] == ["revoked", "1"]
+    assert "  revoked  country US" in _cli("share", "list").stdout.splitlines()[2]
     again = _cli("share", "revoke", link.id)
     assert again.returncode == 2 and "already revoked" in again.stderr
     unknown = _cli("share", "revoke", "'; DROP TABLE share_links; --")

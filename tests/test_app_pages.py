@@ -16,7 +16,7 @@ from expertnet.metrics.formatting import format_value
 from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from test_fixture_kpis import (ALL_2024_03, ALL_2024_06, ALL_2025_04, ALL_2025_05, ALL_2025_06,
                                COHORT_2024_09_2025_06, COHORT_2025_03_2025_06, EARNINGS, FINANCE_US_2025_05,
-                               IN_2025_06, KEYS, RETENTION_ALL, SOFTWARE_2025_06, VALUATION)
+                               IN_2025_06, KEYS, ALL_KEYS, RETENTION_ALL, SOFTWARE_2025_06, VALUATION)
 
 EMPTY_HINT = "Widen the period or clear a filter"
 BY_LABEL = {k.label: k for k in KPIS}
@@ -79,10 +79,12 @@ def assert_overview(at, expected: dict, previous: dict | None = None) -> None:
     assert not wrong, f"{expected['month']}: tile label: (shown, by hand) {wrong}"
     # the table below the tiles holds every KPI of METRICS.md
     table = at.dataframe[0].value
-    assert sorted(table["Key"]) == sorted(KEYS[1:])
+    assert sorted(table["Key"]) == sorted(ALL_KEYS[1:])
     for row in table.to_dict("records"):
+        if row["Key"] not in expected:          # operator keys worked out for some months only
+            continue
         assert row["Value"] == shown(row["Key"], expected), (expected["month"], row["Key"])
-        if previous is not None:
+        if previous is not None and row["Key"] in previous:
             assert row["Previous month"] == shown(row["Key"], previous), ("previous month", row["Key"])
 
 

@@ -75,6 +75,26 @@ def cmd_retention(args) -> int:
     return 0
 
 
+def cmd_plan(args) -> int:
+    month = parse_month(args.month)
+    with open_read_only(args.db) as con:
+        rows = kpis.plan(con, month)
+    if args.format == "json":
+        print(json.dumps(rows, allow_nan=False))
+        return 0
+    if not rows:
+        print(f"no targets for {month_label(month)} (load a targets file with the exports to plan against)")
+        return 0
+    table = [["metric", "target", "actual", "variance"]]
+    for row in rows:
+        unit = kpis.KPIS_BY_KEY[row["metric"]].unit
+        table.append([row["metric"], format_value(row["target"], unit), format_value(row["actual"], unit),
+                      "n/a" if row["variance"] is None else f"{row['variance'] * 100:+.1f}%"])
+    print(f"Plan against actual, {month_label(month)} (whole company)")
+    print(text_table(table, right_aligned={1, 2, 3}))
+    return 0
+
+
 def _grid(rows: list[dict], withheld: bool) -> str:
     """Cohorts down, months since signup across: the share active, as a founder reads a cohort table."""
     months = sorted({r["months_since"] for r in rows})
@@ -130,6 +150,12 @@ def add_commands(commands) -> None:
     p.add_argument("--format", choices=("table", "grid", "json"), default="table",
                    help="table: one row per cohort and month; grid: cohorts down, months since signup across")
     p.set_defaults(run=cmd_retention)
+
+    p = commands.add_parser("plan", help="the month's targets against the actual figures (whole company)")
+    add_db(p)
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(run=cmd_plan)
 
     p = commands.add_parser("audit-investor-view",
                             help="try to work out every withheld figure of an investor's view from the shown ones")

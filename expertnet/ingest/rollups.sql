@@ -39,6 +39,17 @@ FROM work JOIN expert_facts f USING (expert_id)
 ORDER BY month;
 COMMENT ON TABLE client_expert_months IS 'one row per client, expert and month with work';
 
+-- contract_months: one row per contract and month with work: its billings, for the forward
+-- revenue figures (what is left of a commitment; the run-rate of contracts about to end).
+CREATE TABLE contract_months AS
+SELECT w.contract_id,
+       CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+       sum(w.hours * c.bill_rate_usd) AS billings_usd
+FROM work_logs w JOIN contracts c USING (contract_id)
+GROUP BY ALL
+ORDER BY month;
+COMMENT ON TABLE contract_months IS 'one row per contract and month with work';
+
 -- expert_months: one row per expert and month with work or a bonus paid.
 -- earnings_usd = expert pay + bonuses of that month (METRICS.md).
 CREATE TABLE expert_months AS

@@ -16,8 +16,8 @@ from expertnet.access import roles
 from expertnet.metrics import privacy
 from expertnet.metrics.filters import Filters, add_months, month_label
 from expertnet.metrics.queries import run
-from expertnet.metrics.units import (CLIENTS, EXPERTS, HOURS, HOURS_PER_EXPERT, INDEX, MONTH, MULTIPLE, SHARE, USD,
-                                     USD_PER_HOUR, Unit)
+from expertnet.metrics.units import (CLIENTS, CONTRACTS, DAYS, EXPERTS, HOURS, HOURS_PER_EXPERT, INDEX, MONTH,
+                                     MULTIPLE, SHARE, USD, USD_PER_HOUR, Unit)
 
 
 
@@ -156,8 +156,76 @@ KPIS: tuple[Kpi, ...] = (
         "valuation_usd / arr_usd of the whole company in the month.", "company_experts_active",
         about=("Valuation divided by the company's ARR: how many years of today's revenue the "
                "valuation prices in."), whole_company=True),
+    # Operator KPIs (METRICS.md): supply, unit economics, the client revenue bridge, forward revenue.
+    Kpi("billings_growth_yoy", "Billings growth YoY", SHARE,
+        "billings_usd of the month / billings_usd 12 months before, minus 1.", "experts_active_12m",
+        about="How much billings grew against the same month a year earlier."),
+    Kpi("spread_per_hour_usd", "Spread per hour", USD_PER_HOUR,
+        "(billings_usd - expert_pay_usd) / hours: what an hour earns the company before bonuses.",
+        "experts_active", about="What the company keeps from an hour of work, before bonuses."),
+    Kpi("experts_first_paid", "New active supply", EXPERTS,
+        "Experts whose earliest work log (over all time) is dated in the month.", "experts_first_paid",
+        about="Experts who were paid for work for the first time this month."),
+    Kpi("experts_reactivated", "Reactivated experts", EXPERTS,
+        "Experts with a work log in the month, none in the month before, and one dated before that.",
+        "experts_reactivated", about="Experts who came back to work after at least a month away."),
+    Kpi("utilization_rate", "Utilization", SHARE,
+        "Of the experts with approved_date on or before the last day of the month, the share with a work "
+        "log in the month.", "ratio:active_approved:experts_approved_total",
+        about="Of the approved experts, the share who worked this month."),
+    Kpi("days_to_approval_p50", "Days to approval (median)", DAYS,
+        "Median (quantile_cont 0.5) of approved_date - signup_date in days, over the experts approved in the "
+        "month.", "percentile:50:experts_approved_in_month", higher_is_better=False,
+        about="How long vetting takes: the typical days from signup to approval, for those approved this month."),
+    Kpi("days_to_first_paid_p50", "Days to first paid hour (median)", DAYS,
+        "Median of (earliest work_date - signup_date) in days, over the experts counted in experts_first_paid.",
+        "percentile:50:experts_first_paid", higher_is_better=False,
+        about="How long it takes a new expert to start earning: the typical days from signup to first paid work."),
+    Kpi("top10pct_hours_share", "Top 10% hours share", SHARE,
+        "Share of the month's hours worked by the ceil(n / 10) experts with the most hours, n = experts_active.",
+        "top10pct", higher_is_better=None,
+        about="How much of the work rests on the busiest tenth of the active experts."),
+    Kpi("clients_new", "New clients", CLIENTS,
+        "Clients whose first month with billings (over all time) is the month.", "experts_active_mom",
+        about="Clients billed for the first time this month."),
+    Kpi("clients_churned", "Churned clients", CLIENTS, "Clients with billings in the month before and none in the month.",
+        "experts_active_mom", higher_is_better=False,
+        about="Clients billed last month and not this month."),
+    Kpi("revenue_new_usd", "New client revenue", USD, "Billings in the month of the clients counted in clients_new.",
+        "experts_active_mom", about="This month's billings from clients billed for the first time."),
+    Kpi("revenue_reactivated_usd", "Reactivated revenue", USD,
+        "Billings in the month of the clients with billings in it, none in the month before, and some earlier.",
+        "experts_active_mom", about="This month's billings from clients who came back after a gap."),
+    Kpi("revenue_expansion_usd", "Expansion", USD,
+        "Over the clients with billings in both the month before and the month: sum of max(0, billings now - "
+        "billings then).", "experts_active_mom", about="How much more the continuing clients spent than last month."),
+    Kpi("revenue_contraction_usd", "Contraction", USD,
+        "Over the same clients: sum of max(0, billings then - billings now).", "experts_active_mom",
+        higher_is_better=False, about="How much less the continuing clients spent than last month."),
+    Kpi("revenue_churned_usd", "Churned revenue", USD,
+        "Billings in the month before of the clients counted in clients_churned.", "experts_active_mom",
+        higher_is_better=False, about="Last month's billings of the clients who were not billed this month."),
+    Kpi("quick_ratio", "Quick ratio", MULTIPLE,
+        "(revenue_new_usd + revenue_reactivated_usd + revenue_expansion_usd) / (revenue_contraction_usd + "
+        "revenue_churned_usd).", "experts_active_mom",
+        about="Revenue gained for each dollar lost this month: above 1 the client base grows."),
+    Kpi("committed_backlog_usd", "Committed backlog", USD,
+        "Over the contracts with a committed_usd, started on or before the last day of the month and not ended by "
+        "it: sum of max(0, committed_usd - the contract's billings to that day).",
+        about="What clients have committed to spend and not spent yet (whole company).", whole_company=True),
+    Kpi("contracts_ending_90d", "Contracts ending in 90 days", CONTRACTS,
+        "Contracts whose end_date falls on day 1 to day 90 after the last day of the month.",
+        higher_is_better=None, about="Contracts that end in the next 90 days (whole company).", whole_company=True),
+    Kpi("arr_ending_90d_usd", "ARR ending in 90 days", USD,
+        "12 x the billings in the month of the contracts counted in contracts_ending_90d.", higher_is_better=None,
+        about="The run-rate of the contracts that end in the next 90 days: what is up for renewal (whole company).",
+        whole_company=True),
 )
 KPI_KEYS = tuple(k.key for k in KPIS)
+# The client revenue bridge: billings now - billings a month before = new + reactivated + expansion
+# - contraction - churned (METRICS.md). Its members are withheld together.
+BRIDGE = ("revenue_new_usd", "revenue_reactivated_usd", "revenue_expansion_usd", "revenue_contraction_usd",
+          "revenue_churned_usd")
 
 # The terms every definition above is written in: (term, meaning).
 TERMS = (
@@ -197,6 +265,9 @@ class _Inputs:
     retention: pd.DataFrame
     valuation: pd.DataFrame
     company: pd.DataFrame           # the whole company's activity (valuation figures)
+    supply: pd.DataFrame
+    bridge: pd.DataFrame
+    forward: pd.DataFrame           # the whole company's contracts
 
 
 def _fetch(con, first: date, last: date, filters: Filters) -> _Inputs:
@@ -216,6 +287,10 @@ def _fetch(con, first: date, last: date, filters: Filters) -> _Inputs:
         retention=_month_frame(con, "client_retention_by_month", first, last, filters),
         valuation=_month_frame(con, "valuation_by_month", first, last, Filters()),
         company=activity if filters.is_empty() else _month_frame(con, "activity_by_month", first, last, Filters()),
+        supply=_month_frame(con, "supply_by_month", first, last, filters),
+        bridge=_month_frame(con, "client_bridge_by_month", first, last, filters),
+        forward=_month_frame(con, "forward_revenue_by_month", first, last, Filters()).drop(
+            columns=["domain", "country", "cohort"], errors="ignore"),
     )
 
 
@@ -251,7 +326,27 @@ def _assemble(inputs: _Inputs) -> pd.DataFrame:
     k["valuation_usd"] = inputs.valuation["valuation_usd"].astype("float64")
     k["implied_arr_multiple"] = _ratio(inputs.valuation["valuation_usd"],
                                        inputs.company["billings_usd"] * 12).to_numpy()
+    _assemble_operator(k, inputs)
     return k
+
+
+def _assemble_operator(k: pd.DataFrame, inputs: _Inputs) -> None:
+    """The operator KPIs (METRICS.md), into `k`."""
+    activity, supply, bridge = inputs.activity, inputs.supply, inputs.bridge
+    k["billings_growth_yoy"] = (_ratio(activity["billings_usd"], inputs.year_ago["billings_usd"]) - 1).to_numpy()
+    k["spread_per_hour_usd"] = _ratio(activity["billings_usd"] - activity["expert_pay_usd"],
+                                      activity["hours"]).to_numpy()
+    k["experts_first_paid"] = supply["experts_first_paid"]
+    k["experts_reactivated"] = supply["experts_reactivated"]
+    k["utilization_rate"] = _ratio(supply["active_approved"], inputs.counts["experts_approved_total"]).to_numpy()
+    for key in ("days_to_approval_p50", "days_to_first_paid_p50", "top10pct_hours_share"):
+        k[key] = supply[key].astype("float64")
+    for key in ("clients_new", "clients_churned", *BRIDGE):
+        k[key] = bridge[key]
+    k["quick_ratio"] = _ratio(bridge[["revenue_new_usd", "revenue_reactivated_usd", "revenue_expansion_usd"]].sum(axis=1),
+                              bridge[["revenue_contraction_usd", "revenue_churned_usd"]].sum(axis=1)).to_numpy()
+    for key in ("committed_backlog_usd", "contracts_ending_90d", "arr_ending_90d_usd"):
+        k[key] = inputs.forward[key]
 
 
 def _basis(k: pd.DataFrame, inputs: _Inputs) -> pd.DataFrame:
@@ -267,6 +362,10 @@ def _basis(k: pd.DataFrame, inputs: _Inputs) -> pd.DataFrame:
         "experts_active_12m": np.minimum(activity["experts_active"], inputs.year_ago["experts_active"]),
         "earners": inputs.earnings["experts_earning"].fillna(0),
         "company_experts_active": inputs.company["experts_active"],
+        "experts_first_paid": inputs.supply["experts_first_paid"],
+        "experts_reactivated": inputs.supply["experts_reactivated"],
+        "experts_approved_in_month": inputs.supply["experts_approved_in_month"],
+        "active_approved": inputs.supply["active_approved"],
     }, index=k.index)
 
 
@@ -279,7 +378,26 @@ def _withhold(con, k: pd.DataFrame, inputs: _Inputs, first: date, last: date, fi
                            min_experts=privacy.MIN_EXPERTS)
     basis["retention_experts"] = np.minimum(inputs.year_ago["experts_active"], experts["current_experts_floor"])
     k = privacy.withhold_kpis(k, basis, KPIS)
+    k = _close_bridge(k, inputs.bridge)
     return _close_identities(con, k, inputs.activation, basis, first, last, filters)
+
+
+def _close_bridge(k: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
+    """An investor's revenue bridge: each part rests on the experts who worked for its clients
+    (in the month, in the month before, or both); where any part rests on 1 to 10 of them, every
+    part and the quick ratio are withheld together, since the identity would give the part
+    away from the others and the change in billings."""
+    k = k.copy()
+    parts = {"revenue_new_usd": bridge["experts_new_clients"],
+             "revenue_reactivated_usd": bridge["experts_reactivated_clients"],
+             "revenue_expansion_usd": np.minimum(bridge["experts_kept_now"], bridge["experts_kept_before"]),
+             "revenue_contraction_usd": np.minimum(bridge["experts_kept_now"], bridge["experts_kept_before"]),
+             "revenue_churned_usd": bridge["experts_churned_clients"]}
+    small = pd.concat([experts.map(privacy.count_is_withheld) for experts in parts.values()], axis=1).any(axis=1)
+    withheld = small | k[list(BRIDGE)].isna().any(axis=1)
+    for key in (*BRIDGE, "quick_ratio"):
+        k[key] = privacy.blank(k[key], withheld)
+    return k
 
 
 def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
@@ -292,7 +410,7 @@ def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role:
     return k.reset_index(drop=True)
 
 
-PAY_IDENTITY = ("expert_pay_usd", "bonuses_usd", "avg_pay_rate_usd")
+PAY_IDENTITY = ("expert_pay_usd", "bonuses_usd", "avg_pay_rate_usd", "spread_per_hour_usd")
 MARGIN_IDENTITY = ("net_revenue_usd", "take_rate")
 
 
@@ -325,6 +443,10 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     k["top5_client_share"] = privacy.blank(k["top5_client_share"], top5 < privacy.MIN_EXPERTS)
     # with three clients or fewer, the HHI and the top share solve for every client's share
     k["client_hhi"] = privacy.blank(k["client_hhi"], (top < privacy.MIN_EXPERTS) | (k["clients_active"] < 4))
+    # active = first paid + reactivated + those who also worked the month before: where that last
+    # count is 1 to 10, the reactivated are withheld so that it cannot be worked out
+    retained = basis["experts_active"] - basis["experts_first_paid"] - basis["experts_reactivated"]
+    k["experts_reactivated"] = privacy.blank(k["experts_reactivated"], retained.map(privacy.count_is_withheld))
     running = running_count_visibility(con, add_months(first, -3), last, filters)
     k["experts_total"] = privacy.blank(k["experts_total"], ~running["total_shown"].iloc[3:])
     k["experts_new"] = privacy.blank(k["experts_new"], running["step_withheld"].iloc[3:])
@@ -369,6 +491,24 @@ def kpis(con, month: date, filters: Filters = Filters(), role: str = roles.FOUND
     """The headline KPIs of one month: a dict with exactly KPI_KEYS, None for null."""
     row = kpi_series(con, month, month, filters, role).iloc[0]
     return {key: _plain(row[key]) for key in KPI_KEYS}
+
+
+def plan(con, month: date) -> list[dict]:
+    """Plan against actual (METRICS.md): one dict per target of `month`, ordered by metric, with
+    metric, month, target, actual (the whole company's KPI that month) and variance (actual /
+    target - 1; None where the target is 0 or the actual is null). Founders only: targets have
+    no investor flag, so no investor view shows them."""
+    targets = run(con, "targets_of_month", month=month_label(month))
+    if targets.empty:
+        return []
+    actual = kpis(con, month)
+    rows = []
+    for target in targets.itertuples():
+        value = actual.get(target.metric)
+        variance = None if value is None or not target.target_value else value / target.target_value - 1
+        rows.append({"metric": target.metric, "month": target.month, "target": _plain(target.target_value),
+                     "actual": value, "variance": _plain(variance)})
+    return rows
 
 
 def _plain(value):

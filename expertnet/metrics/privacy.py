@@ -32,16 +32,42 @@ def top_share_is_withheld(earners) -> bool:
     return earners is None or pd.isna(earners) or math.ceil(earners / 100) < MIN_EXPERTS
 
 
+def top_tenth_is_withheld(experts) -> bool:
+    """The top 10% (ceil(n / 10) experts) must itself be at least 11 experts."""
+    return experts is None or pd.isna(experts) or math.ceil(experts / 10) < MIN_EXPERTS
+
+
 def _withheld(kpi, basis, value) -> bool:
-    if kpi.basis.startswith("percentile:"):
+    kind = kpi.basis.split(":")[0]
+    if kind == "percentile":
         return percentile_is_withheld(basis, int(kpi.basis.split(":")[1]))
     if kpi.basis == "gini":
         return basis_is_too_small(basis)
     if kpi.basis == "top1pct":
         return top_share_is_withheld(basis)
+    if kpi.basis == "top10pct":
+        return top_tenth_is_withheld(basis)
+    if kind == "ratio":       # basis: (numerator count, denominator count) of experts
+        return any(count_is_withheld(count) for count in basis)
     if kpi.basis == kpi.key:  # the figure is itself a count of experts
         return count_is_withheld(value)
     return basis_is_too_small(basis)
+
+
+def _basis_of(kpi, basis: pd.DataFrame) -> list:
+    """The counts of experts each month's figure rests on. Basis forms (Kpi.basis): a column;
+    percentile:P (the earners) or percentile:P:column; gini and top1pct (the earners); top10pct
+    (the active experts); ratio:numerator:denominator (both columns)."""
+    parts = kpi.basis.split(":")
+    if parts[0] == "ratio":
+        return list(zip(basis[parts[1]], basis[parts[2]]))
+    if parts[0] == "percentile":
+        return list(basis[parts[2] if len(parts) > 2 else "earners"])
+    if kpi.basis in ("gini", "top1pct"):
+        return list(basis["earners"])
+    if kpi.basis == "top10pct":
+        return list(basis["experts_active"])
+    return list(basis[kpi.basis])
 
 
 def blank(values: pd.Series, mask) -> pd.Series:
@@ -55,8 +81,7 @@ def withhold_kpis(kpis: pd.DataFrame, basis: pd.DataFrame, declarations) -> pd.D
     for kpi in declarations:
         if kpi.basis is None:
             continue
-        source = "earners" if kpi.basis.split(":")[0] in ("percentile", "gini", "top1pct") else kpi.basis
-        kpis[kpi.key] = blank(kpis[kpi.key], [_withheld(kpi, b, v) for b, v in zip(basis[source], kpis[kpi.key])])
+        kpis[kpi.key] = blank(kpis[kpi.key], [_withheld(kpi, b, v) for b, v in zip(_basis_of(kpi, basis), kpis[kpi.key])])
     return kpis
 
 

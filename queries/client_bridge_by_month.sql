@@ -1,0 +1,72 @@
+-- The client revenue bridge of month M against M-1 (METRICS.md, operator KPIs): clients_new
+-- (first month with billings over all time is M), clients_churned (billings in M-1, none in
+-- M), and the billings of M split by where they come from: revenue_new_usd,
+-- revenue_reactivated_usd (billings in M, none in M-1, some before), revenue_expansion_usd and
+-- revenue_contraction_usd (clients billed in both months: the rise, the fall),
+-- revenue_churned_usd (M-1 billings of churned clients). Closes on the change in billings:
+-- B(M) - B(M-1) = new + reactivated + expansion - contraction - churned.
+-- For the investor threshold, the distinct experts behind each part: experts_new_clients,
+-- experts_reactivated_clients (in M), experts_kept_now / experts_kept_before (clients billed
+-- in both months, in M and in M-1), experts_churned_clients (in M-1).
+-- Grain: one row per month from $from_month to $to_month. Units: clients, USD, experts.
+-- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
+WITH billed AS (
+    SELECT client_id, month, billings_usd
+    FROM kept_client_months($domain, $country, $cohort) WHERE billings_usd > 0
+), first_billed AS (
+    SELECT client_id, min(month) AS first_month FROM billed GROUP BY ALL
+), parts AS (
+    -- each client billed in M or in M-1, for every month M of the range
+    SELECT m.month, f.client_id, f.first_month,
+           coalesce(now.billings_usd, 0) AS billed_now,
+           coalesce(before.billings_usd, 0) AS billed_before
+    FROM months_between($from_month, $to_month) m
+    CROSS JOIN first_billed f
+    LEFT JOIN billed now ON now.client_id = f.client_id AND now.month = m.month
+    LEFT JOIN billed before ON before.client_id = f.client_id AND before.month = m.month - INTERVAL 1 MONTH
+    WHERE now.client_id IS NOT NULL OR before.client_id IS NOT NULL
+), classified AS (
+    SELECT *, CASE WHEN billed_now > 0 AND first_month = month THEN 'new'
+                   WHEN billed_now > 0 AND billed_before = 0 THEN 'reactivated'
+                   WHEN billed_now > 0 THEN 'kept'
+                   ELSE 'churned' END AS kind
+    FROM parts
+), experts AS (
+    -- distinct experts behind each kind of client, in M and in M-1
+    SELECT c.month, c.kind,
+           count(DISTINCT w.expert_id) FILTER (WHERE w.month = c.month) AS experts_now,
+           count(DISTINCT w.expert_id) FILTER (WHERE w.month < c.month) AS experts_before
+    FROM classified c
+    JOIN kept_client_expert_months($domain, $country, $cohort) w
+      ON w.client_id = c.client_id AND w.month BETWEEN c.month - INTERVAL 1 MONTH AND c.month
+    GROUP BY ALL
+), sums AS (
+    SELECT month,
+           count(*) FILTER (WHERE kind = 'new') AS clients_new,
+           count(*) FILTER (WHERE kind = 'churned') AS clients_churned,
+           sum(billed_now) FILTER (WHERE kind = 'new') AS revenue_new_usd,
+           sum(billed_now) FILTER (WHERE kind = 'reactivated') AS revenue_reactivated_usd,
+           sum(greatest(billed_now - billed_before, 0)) FILTER (WHERE kind = 'kept') AS revenue_expansion_usd,
+           sum(greatest(billed_before - billed_now, 0)) FILTER (WHERE kind = 'kept') AS revenue_contraction_usd,
+           sum(billed_before) FILTER (WHERE kind = 'churned') AS revenue_churned_usd
+    FROM classified GROUP BY month
+)
+SELECT m.month,
+       coalesce(s.clients_new, 0) AS clients_new,
+       coalesce(s.clients_churned, 0) AS clients_churned,
+       coalesce(s.revenue_new_usd, 0) AS revenue_new_usd,
+       coalesce(s.revenue_reactivated_usd, 0) AS revenue_reactivated_usd,
+       coalesce(s.revenue_expansion_usd, 0) AS revenue_expansion_usd,
+       coalesce(s.revenue_contraction_usd, 0) AS revenue_contraction_usd,
+       coalesce(s.revenue_churned_usd, 0) AS revenue_churned_usd,
+       coalesce(max(e.experts_now) FILTER (WHERE e.kind = 'new'), 0) AS experts_new_clients,
+       coalesce(max(e.experts_now) FILTER (WHERE e.kind = 'reactivated'), 0) AS experts_reactivated_clients,
+       coalesce(max(e.experts_now) FILTER (WHERE e.kind = 'kept'), 0) AS experts_kept_now,
+       coalesce(max(e.experts_before) FILTER (WHERE e.kind = 'kept'), 0) AS experts_kept_before,
+       coalesce(max(e.experts_before) FILTER (WHERE e.kind = 'churned'), 0) AS experts_churned_clients
+FROM months_between($from_month, $to_month) m
+LEFT JOIN sums s ON s.month = m.month
+LEFT JOIN experts e ON e.month = m.month
+GROUP BY m.month, s.clients_new, s.clients_churned, s.revenue_new_usd, s.revenue_reactivated_usd,
+         s.revenue_expansion_usd, s.revenue_contraction_usd, s.revenue_churned_usd
+ORDER BY m.month;
