@@ -56,7 +56,33 @@ def assemble_kpis(parts: dict, first: date, last: date):
         k[column] = clients[column].to_numpy(dtype="float64")
     k["valuation_usd"] = valuation
     k["implied_arr_multiple"] = _div(valuation, k["billings_usd"] * 12)
+    _assemble_operator(k, parts, months)
     return k
+
+
+def _assemble_operator(k, parts: dict, months: list) -> None:
+    """The operator KPIs of METRICS.md, from the parts "supply", "bridge" and "forward"."""
+    supply = parts["supply"].reindex(months)
+    bridge = parts["bridge"].reindex(months).fillna(0)
+    forward = parts["forward"].reindex(months)
+    year_ago = parts["activity"]["billings_usd"].shift(12).loc[months].to_numpy()
+    k["billings_growth_yoy"] = _div(k["billings_usd"], year_ago) - 1
+    k["spread_per_hour_usd"] = _div(k["billings_usd"] - k["expert_pay_usd"], k["hours"])
+    for column in ("experts_first_paid", "experts_reactivated"):
+        k[column] = supply[column].fillna(0).to_numpy(dtype="int64")
+    k["utilization_rate"] = _div(supply["active_approved"].fillna(0).to_numpy(), k["experts_approved_total"])
+    for column in ("days_to_approval_p50", "days_to_first_paid_p50", "top10pct_hours_share"):
+        k[column] = supply[column].to_numpy(dtype="float64")
+    for column in ("clients_new", "clients_churned"):
+        k[column] = bridge[column].to_numpy(dtype="int64")
+    gained = ("revenue_new_usd", "revenue_reactivated_usd", "revenue_expansion_usd")
+    lost = ("revenue_contraction_usd", "revenue_churned_usd")
+    for column in gained + lost:
+        k[column] = bridge[column].to_numpy(dtype="float64")
+    k["quick_ratio"] = _div(bridge[list(gained)].sum(axis=1).to_numpy(), bridge[list(lost)].sum(axis=1).to_numpy())
+    k["committed_backlog_usd"] = forward["committed_backlog_usd"].to_numpy(dtype="float64")
+    k["contracts_ending_90d"] = forward["contracts_ending_90d"].to_numpy(dtype="int64")
+    k["arr_ending_90d_usd"] = forward["arr_ending_90d_usd"].to_numpy(dtype="float64")
 
 
 def earnings_spread(values) -> dict:
@@ -85,15 +111,20 @@ def summary_row(earnings) -> dict:
             "earnings_p99_usd": None, "earnings_gini": None, "top1pct_earnings_share": None}
 
 
-def activation_rows(frame, first: date, last: date) -> list[dict]:
-    """cohort, cohort_size, activated_90d, activation_rate_90d for every cohort first..last,
-    from a frame indexed by cohort month with cohort_size and activated_90d."""
+def activation_rows(frame, first: date, last: date, last_work_date) -> list[dict]:
+    """cohort, cohort_size, activated_90d, activation_rate_90d and mature (the 90 days of the
+    cohort's last signup day are over by the last work date) for every cohort first..last, from a
+    frame indexed by cohort month with cohort_size and activated_90d."""
     import pandas as pd
+    from datetime import timedelta
+    from bench.months import last_day
+    end = None if last_work_date is None or pd.isna(last_work_date) else pd.Timestamp(last_work_date).date()
     rows = []
     for m in month_range(first, last):
         key = pd.Timestamp(m)
         size = int(frame["cohort_size"].get(key, 0))
         activated = int(frame["activated_90d"].get(key, 0))
         rows.append({"cohort": m, "cohort_size": size, "activated_90d": activated,
-                     "activation_rate_90d": activated / size if size else None})
+                     "activation_rate_90d": activated / size if size else None,
+                     "mature": end is not None and last_day(m) + timedelta(days=89) <= end})
     return rows

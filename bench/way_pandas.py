@@ -17,6 +17,7 @@ PANDAS_LOADS = {
     "experts": "SELECT expert_id, domain, country, signup_date, approved_date FROM experts",
     "bonuses": "SELECT expert_id, paid_date, amount_usd FROM bonuses",
     "clients": "SELECT client_id, name, segment FROM clients",
+    "contracts": "SELECT contract_id, client_id, start_date, end_date, committed_usd FROM contracts",
     "valuations": "SELECT as_of_date, round, post_money_usd FROM valuations",
 }
 
@@ -125,6 +126,83 @@ def _pandas_period_earnings(f: dict, first: date, last: date):
     return earnings[earnings > 0]
 
 
+def _pandas_supply(f: dict, first: date, last: date):
+    """First paid, reactivated, approved-and-active experts, the two medians and the top-10% hours
+    share of each month first..last, by pandas over the whole work log."""
+    import math
+    import numpy as np
+    import pandas as pd
+    logs, experts = f["logs"], f["experts"]
+    first_work = logs.groupby("expert_id")["work_date"].min()
+    people = experts.set_index("expert_id").assign(first_work_date=first_work)
+    first_paid_month = people["first_work_date"].to_numpy().astype("datetime64[M]")
+    approved_month = people["approved_date"].to_numpy().astype("datetime64[M]")
+    worked = {m: set(g) for m, g in logs.groupby("month")["expert_id"]}
+    rows = {}
+    for m in month_range(first, last):
+        month = np.datetime64(m, "M")
+        now, before = worked.get(pd.Timestamp(m), set()), worked.get(pd.Timestamp(add_months(m, -1)), set())
+        firsts = people[first_paid_month == month]
+        approved = people[approved_month == month]
+        came_back = [e for e in now - before if people.at[e, "first_work_date"] < pd.Timestamp(add_months(m, -1))]
+        active_approved = sum(1 for e in now if people.at[e, "approved_date"] <= pd.Timestamp(last_day(m)))
+        hours = logs[logs["month"] == pd.Timestamp(m)].groupby("expert_id")["hours"].sum().sort_values(ascending=False)
+        top = hours.iloc[:math.ceil(len(hours) / 10)].sum() / hours.sum() if len(hours) else np.nan
+        days = lambda frame, column: ((frame[column] - frame["signup_date"]).dt.days.to_numpy(dtype="float64"))  # noqa: E731
+        rows[pd.Timestamp(m)] = {
+            "experts_first_paid": len(firsts),
+            "days_to_first_paid_p50": np.median(days(firsts, "first_work_date")) if len(firsts) else np.nan,
+            "days_to_approval_p50": np.median(days(approved, "approved_date")) if len(approved) else np.nan,
+            "experts_reactivated": len(came_back), "active_approved": active_approved,
+            "top10pct_hours_share": top}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _pandas_bridge(f: dict, first: date, last: date):
+    """The client revenue bridge of each month first..last: each client's billings now and the
+    month before, sorted into new, reactivated, kept (expansion, contraction) and churned."""
+    import pandas as pd
+    billed = f["logs"].groupby(["client_id", "month"])["bill_usd"].sum()
+    first_month = billed.reset_index().groupby("client_id")["month"].min()
+    rows = {}
+    for m in month_range(first, last):
+        now = billed.xs(pd.Timestamp(m), level="month") if pd.Timestamp(m) in billed.index.levels[1] else pd.Series(dtype=float)
+        prev_key = pd.Timestamp(add_months(m, -1))
+        before = billed.xs(prev_key, level="month") if prev_key in billed.index.levels[1] else pd.Series(dtype=float)
+        new = [c for c in now.index if first_month[c] == pd.Timestamp(m)]
+        back = [c for c in now.index if c not in before.index and c not in new]
+        kept = [c for c in now.index if c in before.index]
+        gone = [c for c in before.index if c not in now.index]
+        change = now.reindex(kept) - before.reindex(kept)
+        rows[pd.Timestamp(m)] = {
+            "clients_new": len(new), "clients_churned": len(gone),
+            "revenue_new_usd": float(now.reindex(new).sum()), "revenue_reactivated_usd": float(now.reindex(back).sum()),
+            "revenue_expansion_usd": float(change[change > 0].sum()),
+            "revenue_contraction_usd": float(-change[change < 0].sum()),
+            "revenue_churned_usd": float(before.reindex(gone).sum())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _pandas_forward(f: dict, first: date, last: date):
+    """Committed backlog, and the contracts (and their run-rate) ending within 90 days, at the end
+    of each month first..last."""
+    import pandas as pd
+    contracts, logs = f["contracts"], f["logs"]
+    rows = {}
+    for m in month_range(first, last):
+        end = pd.Timestamp(last_day(m))
+        to_date = logs[logs["work_date"] <= end].groupby("contract_id")["bill_usd"].sum()
+        in_month = logs[logs["month"] == pd.Timestamp(m)].groupby("contract_id")["bill_usd"].sum()
+        c = contracts.set_index("contract_id")
+        open_committed = c[c["committed_usd"].notna() & (c["start_date"] <= end)
+                           & (c["end_date"].isna() | (c["end_date"] > end))]
+        left = (open_committed["committed_usd"] - to_date.reindex(open_committed.index, fill_value=0)).clip(lower=0)
+        ending = c[(c["end_date"] > end) & (c["end_date"] <= end + pd.Timedelta(days=90))]
+        rows[pd.Timestamp(m)] = {"committed_backlog_usd": float(left.sum()), "contracts_ending_90d": len(ending),
+                                 "arr_ending_90d_usd": 12 * float(in_month.reindex(ending.index, fill_value=0).sum())}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
 def pandas_parts(f: dict, first: date, last: date) -> dict:
     import pandas as pd
     logs, experts, bonuses = f["logs"], f["experts"], f["bonuses"]
@@ -168,6 +246,9 @@ def pandas_parts(f: dict, first: date, last: date) -> dict:
         "earnings": spread,
         "clients": _client_figures(client_billings, first, last),
         "valuation": _valuation_by_month(f["valuations"], first, last),
+        "supply": _pandas_supply(f, first, last),
+        "bridge": _pandas_bridge(f, first, last),
+        "forward": _pandas_forward(f, first, last),
     }
 
 
@@ -231,7 +312,7 @@ def workloads() -> dict:
         "kpi_series_13m": lambda f, first, last: {"kpis": series(f, add_months(last, -12), last)},
         "kpi_series_12m": lambda f, first, last: {"kpis": series(f, first, last)},
         "activation_by_cohort": lambda f, first, last: {
-            "activation": activation_rows(_pandas_activation(f, first, last), first, last)},
+            "activation": activation_rows(_pandas_activation(f, first, last), first, last, f["logs"]["work_date"].max())},
         "experts_by_domain": lambda f, first, last: {"segments": _pandas_segments(f, "domain", first, last)},
         "experts_by_country": lambda f, first, last: {"segments": _pandas_segments(f, "country", first, last)},
         "earnings_summary": lambda f, first, last: {"summary": [summary_row(_pandas_period_earnings(f, first, last))]},

@@ -113,6 +113,97 @@ RAW_SQL = {
         FROM months m LEFT JOIN valuations v ON v.as_of_date <= last_day(m.month)
         GROUP BY m.month""",
     "marks": "SELECT as_of_date, round, post_money_usd FROM valuations ORDER BY as_of_date",
+    "last_work_date": "SELECT max(work_date) AS last_work_date FROM work_logs",
+    # supply of months $first .. $last, straight from work_logs and experts
+    "supply": """
+        WITH firsts AS (
+            SELECT expert_id, min(work_date) AS first_work_date FROM work_logs GROUP BY ALL
+        ), people AS (
+            SELECT e.expert_id, e.signup_date, e.approved_date, f.first_work_date
+            FROM experts e LEFT JOIN firsts f USING (expert_id)
+        ), worked AS (
+            SELECT DISTINCT expert_id, CAST(date_trunc('month', work_date) AS DATE) AS month
+            FROM work_logs WHERE work_date BETWEEN CAST($first - INTERVAL 1 MONTH AS DATE) AND last_day($last)
+        ), months AS (
+            SELECT CAST(unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS DATE) AS month
+        )
+        SELECT m.month,
+               (SELECT count(*) FROM people p
+                WHERE p.first_work_date BETWEEN m.month AND last_day(m.month)) AS experts_first_paid,
+               (SELECT quantile_cont(p.first_work_date - p.signup_date, 0.5) FROM people p
+                WHERE p.first_work_date BETWEEN m.month AND last_day(m.month)) AS days_to_first_paid_p50,
+               (SELECT quantile_cont(p.approved_date - p.signup_date, 0.5) FROM people p
+                WHERE p.approved_date BETWEEN m.month AND last_day(m.month)) AS days_to_approval_p50,
+               (SELECT count(*) FROM worked w JOIN people p USING (expert_id)
+                WHERE w.month = m.month AND p.first_work_date < CAST(m.month - INTERVAL 1 MONTH AS DATE)
+                  AND w.expert_id NOT IN (SELECT expert_id FROM worked b
+                                          WHERE b.month = CAST(m.month - INTERVAL 1 MONTH AS DATE))) AS experts_reactivated,
+               (SELECT count(*) FROM worked w JOIN people p USING (expert_id)
+                WHERE w.month = m.month AND p.approved_date <= last_day(m.month)) AS active_approved
+        FROM months m""",
+    "top_hours": """
+        WITH hours AS (
+            SELECT CAST(date_trunc('month', work_date) AS DATE) AS month, expert_id, sum(hours) AS hours
+            FROM work_logs WHERE work_date BETWEEN $first AND last_day($last) GROUP BY ALL
+        ), ranked AS (
+            SELECT month, hours, row_number() OVER (PARTITION BY month ORDER BY hours DESC) AS r,
+                   count(*) OVER (PARTITION BY month) AS n
+            FROM hours
+        )
+        SELECT month, sum(hours) FILTER (WHERE r <= ceil(n / 10)) / sum(hours) AS top10pct_hours_share
+        FROM ranked GROUP BY month""",
+    # the client revenue bridge of months $first .. $last
+    "bridge": """
+        WITH client_months AS (
+            SELECT c.client_id, CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+                   sum(w.hours * c.bill_rate_usd) AS billed
+            FROM work_logs w JOIN contracts c USING (contract_id) GROUP BY ALL
+        ), firsts AS (
+            SELECT client_id, min(month) AS first_month FROM client_months GROUP BY ALL
+        ), months AS (
+            SELECT CAST(unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS DATE) AS month
+        ), grid AS (
+            SELECT m.month, f.client_id, f.first_month,
+                   coalesce(cur.billed, 0) AS now, coalesce(prev.billed, 0) AS before
+            FROM months m CROSS JOIN firsts f
+            LEFT JOIN client_months cur ON cur.client_id = f.client_id AND cur.month = m.month
+            LEFT JOIN client_months prev ON prev.client_id = f.client_id
+                                        AND prev.month = CAST(m.month - INTERVAL 1 MONTH AS DATE)
+        )
+        SELECT month,
+               count(*) FILTER (WHERE now > 0 AND first_month = month) AS clients_new,
+               count(*) FILTER (WHERE now = 0 AND before > 0) AS clients_churned,
+               coalesce(sum(now) FILTER (WHERE now > 0 AND first_month = month), 0) AS revenue_new_usd,
+               coalesce(sum(now) FILTER (WHERE now > 0 AND before = 0 AND first_month < month), 0)
+                   AS revenue_reactivated_usd,
+               coalesce(sum(now - before) FILTER (WHERE before > 0 AND now > before), 0) AS revenue_expansion_usd,
+               coalesce(sum(before - now) FILTER (WHERE now > 0 AND before > now), 0) AS revenue_contraction_usd,
+               coalesce(sum(before) FILTER (WHERE now = 0 AND before > 0), 0) AS revenue_churned_usd
+        FROM grid GROUP BY month""",
+    # forward revenue at the end of months $first .. $last, whole company
+    "forward": """
+        WITH contract_months AS (
+            SELECT contract_id, CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+                   sum(w.hours * c.bill_rate_usd) AS billed
+            FROM work_logs w JOIN contracts c USING (contract_id) GROUP BY ALL
+        ), months AS (
+            SELECT CAST(unnest(generate_series($first, $last, INTERVAL 1 MONTH)) AS DATE) AS month
+        ), per_contract AS (
+            SELECT m.month, last_day(m.month) AS month_end, c.contract_id, c.start_date, c.end_date, c.committed_usd,
+                   (SELECT coalesce(sum(cm.billed), 0) FROM contract_months cm
+                    WHERE cm.contract_id = c.contract_id AND cm.month <= m.month) AS billed_to_date,
+                   (SELECT coalesce(sum(cm.billed), 0) FROM contract_months cm
+                    WHERE cm.contract_id = c.contract_id AND cm.month = m.month) AS billed_in_month
+            FROM months m CROSS JOIN contracts c
+        )
+        SELECT month,
+               coalesce(sum(greatest(committed_usd - billed_to_date, 0)) FILTER (
+                   WHERE committed_usd IS NOT NULL AND start_date <= month_end
+                     AND (end_date IS NULL OR end_date > month_end)), 0) AS committed_backlog_usd,
+               count(*) FILTER (WHERE end_date BETWEEN month_end + 1 AND month_end + 90) AS contracts_ending_90d,
+               12 * coalesce(sum(billed_in_month) FILTER (WHERE end_date BETWEEN month_end + 1 AND month_end + 90), 0)
+                   AS arr_ending_90d_usd
+        FROM per_contract GROUP BY month""",
     "segments": """
         WITH kept AS (
             SELECT CASE WHEN $by = 'country' THEN country ELSE domain END AS segment, approved_date
@@ -226,6 +317,10 @@ def sql_parts(con, first: date, last: date) -> dict:
         "earnings": _by_month(_sql(con, "earnings", first=first, last=last, per_month=True)),
         "clients": _by_month(_sql(con, "clients", span_first=span_first, first=first, last=last)),
         "valuation": _by_month(_sql(con, "valuation", first=first, last=last)),
+        "supply": _by_month(_sql(con, "supply", first=first, last=last)).join(
+            _by_month(_sql(con, "top_hours", first=first, last=last))),
+        "bridge": _by_month(_sql(con, "bridge", first=first, last=last)),
+        "forward": _by_month(_sql(con, "forward", first=first, last=last)),
     }
 
 
@@ -246,7 +341,8 @@ def workloads() -> dict:
         "kpi_series_13m": lambda con, first, last: {"kpis": series(con, add_months(last, -12), last)},
         "kpi_series_12m": lambda con, first, last: {"kpis": series(con, first, last)},
         "activation_by_cohort": lambda con, first, last: {
-            "activation": activation_rows(_by_month(_sql(con, "activation", first=first, last=last)), first, last)},
+            "activation": activation_rows(_by_month(_sql(con, "activation", first=first, last=last)), first, last,
+                                          _sql(con, "last_work_date").iloc[0, 0])},
         "experts_by_domain": lambda con, first, last: {
             "segments": _sql(con, "segments", by="domain", first=first, last=last)},
         "experts_by_country": lambda con, first, last: {
