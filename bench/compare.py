@@ -12,6 +12,7 @@ PART_KEYS = {
     "kpis": ("month",), "activation": ("cohort",), "segments": ("segment",), "summary": (),
     "histogram": None, "billings_by_segment": ("month", "segment"), "top_clients": ("rank",),
     "retention": ("cohort", "months_since"), "marks": ("as_of_date",), "mark_kpis": ("month",),
+    "events": ("event_date", "title"), "ending": ("ending_within_days",), "supply": ("segment",),
 }
 # Figures a founder's view leaves out on purpose: the experts behind billings by segment
 # are counted only for an investor's threshold.

@@ -19,6 +19,7 @@ PANDAS_LOADS = {
     "clients": "SELECT client_id, name, segment FROM clients",
     "contracts": "SELECT contract_id, client_id, start_date, end_date, committed_usd FROM contracts",
     "valuations": "SELECT as_of_date, round, post_money_usd FROM valuations",
+    "events": "SELECT event_date, title, kind FROM events",
 }
 
 
@@ -203,6 +204,60 @@ def _pandas_forward(f: dict, first: date, last: date):
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+def _pandas_events(f: dict):
+    import pandas as pd
+    rounds = f["valuations"].assign(title=f["valuations"]["round"] + " round", kind="round")
+    return pd.concat([f["events"], rounds.rename(columns={"as_of_date": "event_date"})[["event_date", "title", "kind"]]])
+
+
+def _pandas_contracts_ending(f: dict, last: date):
+    import pandas as pd
+    end = pd.Timestamp(last_day(last))
+    billed = f["logs"][f["logs"]["month"] == pd.Timestamp(last)].groupby("contract_id")["bill_usd"].sum()
+    contracts = f["contracts"].assign(days_left=(f["contracts"]["end_date"] - end).dt.days)
+    rows = []
+    for window in (30, 60, 90):
+        inside = contracts[(contracts["days_left"] > window - 30) & (contracts["days_left"] <= window)]
+        rows.append({"ending_within_days": window, "contracts": len(inside),
+                     "arr_usd": 12 * float(billed.reindex(inside["contract_id"], fill_value=0).sum())})
+    return rows
+
+
+def _pandas_supply_segments(f: dict, by: str, first: date, last: date):
+    import numpy as np
+    import pandas as pd
+    from datetime import timedelta
+    experts, logs = f["experts"], f["logs"]
+    end = pd.Timestamp(last_day(last))
+    people = experts.set_index("expert_id").assign(first_work_date=logs.groupby("expert_id")["work_date"].min())
+    people = people[people["signup_date"] <= end]
+    if by == "cohort":
+        people = people[people["signup_date"] >= pd.Timestamp(first)]
+        people = people.assign(segment=people["signup_date"].dt.strftime("%Y-%m"))
+    else:
+        people = people.assign(segment=people[by])
+    active_last = set(logs.loc[logs["month"] == pd.Timestamp(last), "expert_id"])
+    last_work = pd.Timestamp(logs["work_date"].max()).date()
+    rows = []
+    for segment, group in people.groupby("segment"):
+        approved = group[(group["approved_date"] >= pd.Timestamp(first)) & (group["approved_date"] <= end)]
+        paid = group[(group["first_work_date"] >= pd.Timestamp(first)) & (group["first_work_date"] <= end)]
+        to_approval = (approved["approved_date"] - approved["signup_date"]).dt.days.to_numpy(dtype="float64")
+        to_paid = (paid["first_work_date"] - paid["signup_date"]).dt.days.to_numpy(dtype="float64")
+        cohort_end = last_day(group["signup_date"].max().date().replace(day=1))
+        rows.append({
+            "segment": segment, "experts_signed_up": len(group),
+            "experts_approved": int((group["approved_date"] <= end).sum()),
+            "experts_first_paid": int((group["first_work_date"] <= end).sum()),
+            "experts_active_last_month": len(active_last & set(group.index)),
+            "days_to_approval_p50": np.quantile(to_approval, 0.5) if len(to_approval) else None,
+            "days_to_approval_p90": np.quantile(to_approval, 0.9) if len(to_approval) else None,
+            "days_to_first_paid_p50": np.quantile(to_paid, 0.5) if len(to_paid) else None,
+            "days_to_first_paid_p90": np.quantile(to_paid, 0.9) if len(to_paid) else None,
+            "mature": cohort_end + timedelta(days=89) <= last_work})
+    return rows
+
+
 def pandas_parts(f: dict, first: date, last: date) -> dict:
     import pandas as pd
     logs, experts, bonuses = f["logs"], f["experts"], f["bonuses"]
@@ -322,5 +377,9 @@ def workloads() -> dict:
             "billings_by_segment": _pandas_billings_by_segment(f, first, last)},
         "top_clients": lambda f, first, last: {"top_clients": _pandas_top_clients(f, first, last)},
         "retention": lambda f, first, last: {"retention": _pandas_retention(f)},
+        "events": lambda f, first, last: {"events": _pandas_events(f)},
+        "contracts_ending": lambda f, first, last: {"ending": _pandas_contracts_ending(f, last)},
+        **{f"supply_by_{by}": (lambda by: lambda f, first, last: {
+            "supply": _pandas_supply_segments(f, by, first, last)})(by) for by in ("cohort", "domain", "country")},
         "valuation": valuation,
     }

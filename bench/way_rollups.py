@@ -46,5 +46,10 @@ def workloads(filters=None, role: str | None = None) -> dict:
         "top_clients": lambda con, first, last: {
             "top_clients": breakdowns.top_clients(con, first, last, filters, role, client_names, limit=TOP_CLIENTS)},
         "retention": lambda con, first, last: {"retention": kpis.retention(con, filters, role)},
+        "events": lambda con, first, last: {"events": breakdowns.events(con, role)},
+        "contracts_ending": lambda con, first, last: {"ending": breakdowns.contracts_ending(con, last)},
+        **{f"supply_by_{by}": (lambda by: lambda con, first, last: {
+            "supply": breakdowns.supply_by_segment(con, by, first, last, filters, role)})(by)
+           for by in ("cohort", "domain", "country")},
         "valuation": valuation,
     }

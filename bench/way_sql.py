@@ -114,6 +114,46 @@ RAW_SQL = {
         GROUP BY m.month""",
     "marks": "SELECT as_of_date, round, post_money_usd FROM valuations ORDER BY as_of_date",
     "last_work_date": "SELECT max(work_date) AS last_work_date FROM work_logs",
+    "events": """
+        SELECT event_date, title, kind FROM events
+        UNION ALL SELECT as_of_date, round || ' round', 'round' FROM valuations""",
+    "contracts_ending": """
+        WITH ending AS (
+            SELECT c.contract_id, datediff('day', last_day($last), c.end_date) AS days_left,
+                   (SELECT coalesce(sum(w.hours * c.bill_rate_usd), 0) FROM work_logs w
+                    WHERE w.contract_id = c.contract_id AND w.work_date BETWEEN $last AND last_day($last)) AS billed
+            FROM contracts c
+        )
+        SELECT w AS ending_within_days,
+               count(*) FILTER (WHERE days_left BETWEEN w - 29 AND w) AS contracts,
+               12 * coalesce(sum(billed) FILTER (WHERE days_left BETWEEN w - 29 AND w), 0) AS arr_usd
+        FROM ending CROSS JOIN (SELECT unnest([30, 60, 90]) AS w)
+        GROUP BY w ORDER BY w""",
+    "supply_segments": """
+        WITH firsts AS (SELECT expert_id, min(work_date) AS first_work_date FROM work_logs GROUP BY ALL),
+        last_month AS (SELECT DISTINCT expert_id FROM work_logs WHERE work_date BETWEEN $last AND last_day($last)),
+        people AS (
+            SELECT e.*, f.first_work_date, l.expert_id IS NOT NULL AS active_last,
+                   CASE $by WHEN 'country' THEN e.country WHEN 'domain' THEN e.domain
+                            ELSE strftime(e.signup_date, '%Y-%m') END AS segment
+            FROM experts e LEFT JOIN firsts f USING (expert_id) LEFT JOIN last_month l USING (expert_id)
+            WHERE e.signup_date <= last_day($last) AND ($by <> 'cohort' OR e.signup_date >= $first)
+        )
+        SELECT segment, count(*) AS experts_signed_up,
+               count(*) FILTER (WHERE approved_date <= last_day($last)) AS experts_approved,
+               count(*) FILTER (WHERE first_work_date <= last_day($last)) AS experts_first_paid,
+               count(*) FILTER (WHERE active_last) AS experts_active_last_month,
+               quantile_cont(datediff('day', signup_date, approved_date), 0.5)
+                   FILTER (WHERE approved_date BETWEEN $first AND last_day($last)) AS days_to_approval_p50,
+               quantile_cont(datediff('day', signup_date, approved_date), 0.9)
+                   FILTER (WHERE approved_date BETWEEN $first AND last_day($last)) AS days_to_approval_p90,
+               quantile_cont(datediff('day', signup_date, first_work_date), 0.5)
+                   FILTER (WHERE first_work_date BETWEEN $first AND last_day($last)) AS days_to_first_paid_p50,
+               quantile_cont(datediff('day', signup_date, first_work_date), 0.9)
+                   FILTER (WHERE first_work_date BETWEEN $first AND last_day($last)) AS days_to_first_paid_p90,
+               max(last_day(CAST(date_trunc('month', signup_date) AS DATE))) + 89
+                   <= (SELECT max(work_date) FROM work_logs) AS mature
+        FROM people GROUP BY segment""",
     # supply of months $first .. $last, straight from work_logs and experts
     "supply": """
         WITH firsts AS (
@@ -354,5 +394,10 @@ def workloads() -> dict:
         "top_clients": lambda con, first, last: {
             "top_clients": _sql(con, "top_clients", first=first, last=last, limit=TOP_CLIENTS)},
         "retention": lambda con, first, last: {"retention": _sql(con, "retention")},
+        "events": lambda con, first, last: {"events": _sql(con, "events")},
+        "contracts_ending": lambda con, first, last: {"ending": _sql(con, "contracts_ending", last=last)},
+        **{f"supply_by_{by}": (lambda by: lambda con, first, last: {
+            "supply": _sql(con, "supply_segments", by=by, first=first, last=last)})(by)
+           for by in ("cohort", "domain", "country")},
         "valuation": valuation,
     }

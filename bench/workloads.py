@@ -26,6 +26,11 @@ WORKLOADS = {
     "top_clients": f"breakdowns.top_clients(period, limit {TOP_CLIENTS})",
     "retention": "kpis.retention()",
     "valuation": "breakdowns.valuation_marks() + kpis.company_series(first mark .. last month)",
+    "events": "breakdowns.events()",
+    "contracts_ending": "breakdowns.contracts_ending(last month)",
+    "supply_by_cohort": "breakdowns.supply_by_segment('cohort', period)",
+    "supply_by_domain": "breakdowns.supply_by_segment('domain', period)",
+    "supply_by_country": "breakdowns.supply_by_segment('country', period)",
 }
 # (title, workloads) of every page an investor may open that computes figures, as the page
 # registry declares its calls.
@@ -34,7 +39,8 @@ PAGES = tuple((page.title, tuple(call.workload for call in page.calls))
 TIMED_FUNCTIONS = {
     "expertnet.metrics.kpis": {"kpi_series", "retention", "company_series"},
     "expertnet.metrics.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
-                                     "billings_by_segment", "top_clients", "valuation_marks"},
+                                     "billings_by_segment", "top_clients", "valuation_marks", "events",
+                                     "contracts_ending", "supply_by_segment"},
 }
 NOT_PAGE_FUNCTIONS = {"records", "mark_months"}          # helpers of the pages, not queries
 

@@ -18,7 +18,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     with left:
         st.subheader("Network size")
         charts.show(charts.line(series, {"experts_total": "Signed up", "experts_approved_total": "Approved"},
-                                units.EXPERTS, "Experts (cumulative)"),
+                                units.EXPERTS, "Experts (cumulative)", events=context.fetch("events")),
                     series[["month", "experts_total", "experts_approved_total"]], "network-size", "size")
     with right:
         st.subheader("New signups and active experts")

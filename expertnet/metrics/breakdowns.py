@@ -11,7 +11,7 @@ import pandas as pd
 
 from expertnet.access import roles
 from expertnet.metrics import kpis, privacy
-from expertnet.metrics.filters import Filters
+from expertnet.metrics.filters import Filters, month_label
 from expertnet.errors import BadInput
 from expertnet.metrics.queries import run, run_to_csv
 
@@ -47,6 +47,45 @@ def activation_by_cohort(con, first: date, last: date, filters: Filters = Filter
         hidden = running["step_withheld"].to_numpy()
         frame["cohort_size"] = privacy.blank(frame["cohort_size"], hidden)
         frame["activation_rate_90d"] = privacy.blank(frame["activation_rate_90d"], hidden)
+    return frame
+
+
+SUPPLY_KINDS = ("cohort", "domain", "country")
+SUPPLY_TIMES = {"days_to_approval_p50": ("approved_in_period", 50), "days_to_approval_p90": ("approved_in_period", 90),
+                "days_to_first_paid_p50": ("first_paid_in_period", 50),
+                "days_to_first_paid_p90": ("first_paid_in_period", 90)}
+FUNNEL = ("experts_signed_up", "experts_approved", "experts_first_paid", "experts_active_last_month")
+
+
+def supply_by_segment(con, by: str, first: date, last: date, filters: Filters = Filters(),
+                      role: str = roles.FOUNDER) -> pd.DataFrame:
+    """segment (cohort YYYY-MM, domain or country), the funnel (experts_signed_up, experts_approved,
+    experts_first_paid, experts_active_last_month), the days from signup to approval and to first
+    paid work (p50, p90, over those who reached the step in the period) and, for cohorts, mature."""
+    if by not in SUPPLY_KINDS:
+        raise BadInput(f"breakdown must be one of {', '.join(SUPPLY_KINDS)}")
+    frame = run(con, "supply_by_segment", by=by, **_range(first, last, filters))
+    if role == roles.INVESTOR:
+        frame = _investor_supply(con, frame, by, first, last, filters)
+    return frame.drop(columns=["approved_in_period", "first_paid_in_period"])
+
+
+def _investor_supply(con, frame: pd.DataFrame, by: str, first: date, last: date, filters: Filters) -> pd.DataFrame:
+    """The supply funnel for an investor. Each time is a percentile of its own experts and needs 11
+    on each side of it. A domain's or country's counts are not shown at all (they would add up to
+    network counts); a cohort shows its funnel when it holds 11 experts, each count withheld where
+    it is 1 to 10 and its size withheld where the month's signups are."""
+    frame = frame.copy()
+    for column, (reached, percent) in SUPPLY_TIMES.items():
+        frame[column] = privacy.blank(frame[column], [privacy.percentile_is_withheld(n, percent)
+                                                      for n in frame[reached]])
+    if by != "cohort":
+        return privacy.withhold_columns(frame, list(FUNNEL))
+    frame = frame[frame["experts_signed_up"] >= privacy.MIN_EXPERTS].reset_index(drop=True)
+    frame = _withhold_counts(frame, list(FUNNEL[1:]))
+    running = kpis.running_count_visibility(con, first, last, filters)
+    hidden = {month_label(m) for m, withheld in running["step_withheld"].items() if withheld}
+    frame["experts_signed_up"] = privacy.blank(frame["experts_signed_up"], frame["segment"].isin(hidden))
     return frame
 
 
@@ -205,6 +244,18 @@ def _investor_clients(con, frame: pd.DataFrame, first: date, last: date, filters
     if _small_months(con, first, last, filters)["experts_active"]:
         alone = privacy.withhold_columns(alone, ["billings_usd", "share"])
     return alone.astype({"rank": "Int64", "experts": "Int64"})
+
+
+def contracts_ending(con, last: date) -> pd.DataFrame:
+    """ending_within_days (30, 60, 90), contracts, arr_usd: the contracts that end in each window
+    after the month `last`, and their run-rate (whole company: contracts, not experts)."""
+    return run(con, "contracts_ending", to_month=last)
+
+
+def events(con, role: str = roles.FOUNDER) -> pd.DataFrame:
+    """event_date, title, kind: the events file's rows (for an investor only those marked
+    investor_visible) and the valuation rounds, to mark on time charts."""
+    return run(con, "events", investor_only=role == roles.INVESTOR)
 
 
 def valuation_marks(con) -> pd.DataFrame:

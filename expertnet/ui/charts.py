@@ -32,8 +32,24 @@ def _month_axis(field: str = "month") -> alt.X:
     return alt.X(f"{field}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True))
 
 
+def with_events(chart: alt.Chart, events: pd.DataFrame | None, months: pd.Series) -> alt.Chart:
+    """A time chart with its events marked: a thin rule at each event inside the chart's months,
+    its title in the tooltip (funding rounds, and the events file's rows)."""
+    if events is None or events.empty or months.empty:
+        return chart
+    dates = pd.to_datetime(events["event_date"])
+    inside = events[(dates >= months.min()) & (dates <= months.max() + pd.offsets.MonthEnd(0))]
+    if inside.empty:
+        return chart
+    rules = alt.Chart(inside.assign(event_date=pd.to_datetime(inside["event_date"]))).mark_rule(
+        color="#8C8C8C", strokeDash=[2, 3], strokeWidth=1.2).encode(
+        x="event_date:T", tooltip=[alt.Tooltip("event_date:T", title="Date", format="%Y-%m-%d"),
+                                   alt.Tooltip("title:N", title="Event"), alt.Tooltip("kind:N", title="Kind")])
+    return alt.layer(chart, rules)
+
+
 def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
-         separate_scales: bool = False) -> alt.Chart:
+         separate_scales: bool = False, events: pd.DataFrame | None = None) -> alt.Chart:
     """One line per column of `series` ({column: label}) over months. With `separate_scales`
     (two series whose sizes differ by orders of magnitude, where on one axis the smaller would
     lie flat at zero), each line gets an axis of its own, left and right, in its colour."""
@@ -46,7 +62,9 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
     if not separate_scales:
         chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
             x=_month_axis(), y=alt.Y("value:Q", axis=value_axis(unit, y_title)), color=colour, tooltip=tooltip)
-        return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
+        chart = with_events(_with_withheld_marks(chart, long, "month", "series", alt.X("month:T")), events,
+                            frame["month"])
+        return chart.properties(height=HEIGHT)
     assert len(series) == 2, "two series, one axis on each side"
     sides = []
     for n, (label, orient) in enumerate(zip(series.values(), ("left", "right"))):
@@ -114,6 +132,51 @@ def bars(frame: pd.DataFrame, x: str, y: str, unit: Unit, y_title: str, x_title:
         return chart.properties(height=height)
     return _with_withheld_marks(chart, marked, "month" if x_type == "T" else x, color,
                                 alt.X("yearmonth(month):O")).properties(height=height)
+
+
+def waterfall_steps(start_label: str, start: float, moves: list[tuple[str, float]], end_label: str,
+                    end: float) -> pd.DataFrame | None:
+    """The bars of a waterfall: a start total, each move from where the last one ended, the end
+    total; None where a figure is withheld (a bridge is shown whole or not at all)."""
+    values = [start, end, *(v for _, v in moves)]
+    if any(v is None or pd.isna(v) for v in values):
+        return None
+    rows, level = [{"step": start_label, "low": 0.0, "high": start, "kind": "total", "value": start}], start
+    for label, move in moves:
+        rows.append({"step": label, "low": min(level, level + move), "high": max(level, level + move),
+                     "kind": "up" if move >= 0 else "down", "value": move})
+        level += move
+    rows.append({"step": end_label, "low": 0.0, "high": end, "kind": "total", "value": end})
+    return pd.DataFrame(rows)
+
+
+def waterfall(steps: pd.DataFrame, unit: Unit, value_title: str) -> alt.Chart:
+    order = list(steps["step"])
+    return alt.Chart(steps).mark_bar().encode(
+        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=120)),
+        y=alt.Y("low:Q", axis=value_axis(unit, value_title)), y2="high:Q",
+        color=alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "up", "down"],
+                                                               range=[PALETTE[0], "#3C9D6B", "#C0504D"])),
+        tooltip=[alt.Tooltip("step:N", title=" "), alt.Tooltip("value:Q", title=value_title,
+                                                                format=unit.tooltip_format)],
+    ).properties(height=HEIGHT)
+
+
+def grouped_bars(frame: pd.DataFrame, row: str, group: str, unit: Unit, value_title: str,
+                 order: list[str]) -> alt.Chart:
+    """Horizontal bars of `value` for each `row`, one bar per `group` in `order` side by side
+    (a funnel per cohort): every row keeps its label, a withheld value is marked in words."""
+    rows = frame[row].nunique()
+    chart = alt.Chart(frame).mark_bar().encode(
+        y=alt.Y(f"{row}:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+        yOffset=alt.YOffset(f"{group}:N", sort=order),
+        x=alt.X("value:Q", axis=value_axis(unit, value_title)),
+        color=alt.Color(f"{group}:N", title=None, sort=order, scale=alt.Scale(domain=order, range=PALETTE),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip(f"{row}:N", title=" "), alt.Tooltip(f"{group}:N", title=" "),
+                 alt.Tooltip("value:Q", title=value_title, format=unit.tooltip_format)])
+    height = max(HEIGHT, rows * len(order) * BAR_ROW_PX // 2)
+    return _with_withheld_marks(chart, frame, row, group).properties(height=height)
 
 
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str) -> alt.Chart:

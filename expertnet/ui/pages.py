@@ -75,6 +75,18 @@ def _by(segment: str):
     return lambda view, fetch: dict(_period(view, fetch), by=segment)
 
 
+def _supply_by(segment: str):
+    return lambda view, fetch: dict(_period(view, fetch), by=segment)
+
+
+def _events(view: View, fetch: Fetch) -> dict:
+    return dict(role=view.role)
+
+
+def _contracts_ending(view: View, fetch: Fetch) -> dict:
+    return dict(last=view.last)
+
+
 def _top_clients(view: View, fetch: Fetch) -> dict:
     return dict(_period(view, fetch), show_client_names=view.show_client_names)
 
@@ -89,29 +101,38 @@ def _experts_first_page(view: View, fetch: Fetch) -> dict:
 
 
 KPIS_OF_PERIOD = Call("kpi_series_12m", kpis.kpi_series, _period)   # every page's headline tiles
+EVENTS = Call("events", breakdowns.events, _events)                  # marked on the time charts
+EXPERTS_BY_DOMAIN = Call("experts_by_domain", breakdowns.experts_by_segment, _by("domain"))
 
 PAGES: tuple[Page, ...] = (
     Page("pages/overview.py", "Overview", ":material/dashboard:", ROLES,
          (Call("kpi_series_13m", kpis.kpi_series, _thirteen_months),)),
     Page("pages/network_growth.py", "Network growth", ":material/group_add:", ROLES,
-         (KPIS_OF_PERIOD,
+         (KPIS_OF_PERIOD, EVENTS,
           Call("activation_by_cohort", breakdowns.activation_by_cohort, _period),
-          Call("experts_by_domain", breakdowns.experts_by_segment, _by("domain")),
+          EXPERTS_BY_DOMAIN,
           Call("experts_by_country", breakdowns.experts_by_segment, _by("country")))),
+    Page("pages/supply.py", "Supply", ":material/engineering:", ROLES,
+         (KPIS_OF_PERIOD,
+          Call("supply_by_cohort", breakdowns.supply_by_segment, _supply_by("cohort")),
+          Call("supply_by_domain", breakdowns.supply_by_segment, _supply_by("domain")),
+          Call("supply_by_country", breakdowns.supply_by_segment, _supply_by("country")),
+          EXPERTS_BY_DOMAIN)),
     Page("pages/payouts.py", "Payouts", ":material/payments:", ROLES,
          (Call("earnings_summary", breakdowns.earnings_summary, _period),
           Call("earnings_histogram", breakdowns.earnings_histogram, _period),
           KPIS_OF_PERIOD,
-          Call("experts_by_domain", breakdowns.experts_by_segment, _by("domain")))),
+          EXPERTS_BY_DOMAIN)),
     Page("pages/revenue.py", "Revenue & clients", ":material/account_balance:", ROLES,
-         (KPIS_OF_PERIOD,
+         (KPIS_OF_PERIOD, EVENTS,
           Call("billings_by_segment", breakdowns.billings_by_segment, _period),
           Call("top_clients", breakdowns.top_clients, _top_clients))),
     Page("pages/cohorts.py", "Cohorts", ":material/grid_on:", ROLES,
          (Call("retention", kpis.retention, lambda view, fetch: dict(filters=view.filters, role=view.role)),)),
     Page("pages/valuation.py", "Valuation", ":material/trending_up:", ROLES,
-         (KPIS_OF_PERIOD,
-          Call("valuation", kpis.company_series, company_months))),
+         (KPIS_OF_PERIOD, EVENTS,
+          Call("valuation", kpis.company_series, company_months),
+          Call("contracts_ending", breakdowns.contracts_ending, _contracts_ending))),
     Page("pages/experts.py", "Experts", ":material/badge:", (FOUNDER, OPS),
          (Call("experts_count", breakdowns.experts_page, _experts_count),
           Call("experts_page", breakdowns.experts_page, _experts_first_page))),
