@@ -34,7 +34,7 @@ WORKLOADS = {
 }
 # (title, workloads) of every page an investor may open that computes figures, as the page
 # registry declares its calls.
-PAGES = tuple((page.title, tuple(call.workload for call in page.calls))
+PAGES = tuple((page.title, tuple(call.workload for call in page.calls if INVESTOR in call.roles))
               for page in pages_for(INVESTOR) if page.calls)
 TIMED_FUNCTIONS = {
     "expertnet.metrics.kpis": {"kpi_series", "retention", "company_series"},

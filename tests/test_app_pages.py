@@ -362,3 +362,25 @@ def test_an_email_on_no_list_gets_no_access_and_no_data(app_env):
     for path, _title in FOUNDER_PAGES:
         with pytest.raises(ValueError):
             at.switch_page(path)
+
+
+def test_overview_tiles_compare_with_the_month_before_a_year_before_and_the_plan(app_env):
+    at = signed_in(period=["2024-07", "2025-06"]).run()
+    no_exception(at)
+    deltas = {m.label: m.delta for m in at.metric}
+    # billings 4820 against 3910 (2025-05), 2560 (2024-06) and the 5000 of targets.csv
+    assert deltas["Billings (GMV)"] == (f"{(4820 / 3910 - 1) * 100:+.1f}% m/m · {(4820 / 2560 - 1) * 100:+.1f}% y/y"
+                                        f" · {(4820 / 5000 - 1) * 100:+.1f}% vs plan")
+    # active experts 8, as in May (no change to show), against 6 in 2024-06 and a target of 10
+    assert deltas["Active experts"] == "+33.3% y/y · -20.0% vs plan"
+    totals = {row["Metric"]: row for row in at.dataframe[1].value.to_dict("records")}
+    # 2025-04..06 billings 0 + 3910 + 4820; 2025-01..06 adds January 480 + February 600 + March 840
+    assert totals["Billings (GMV)"]["Quarter to date"] == format_value(8730, units.USD)
+    assert totals["Billings (GMV)"]["Last 3 months"] == format_value(8730, units.USD)
+    assert totals["Billings (GMV)"]["Year to date"] == format_value(8730 + 480 + 600 + 840, units.USD)
+
+
+def test_a_filtered_overview_shows_no_plan(app_env):
+    at = signed_in(period=["2024-07", "2025-06"], domain="software").run()
+    no_exception(at)
+    assert not any("vs plan" in (m.delta or "") for m in at.metric)   # targets describe the whole company

@@ -62,7 +62,7 @@ import numpy as np
 import pytest
 
 from expertnet import cli
-from expertnet.metrics import kpis
+from expertnet.metrics import breakdowns, kpis
 from expertnet.metrics.queries import run
 from expertnet.metrics.filters import Filters, parse_month
 from expertnet.ingest.load import ingest
@@ -929,3 +929,33 @@ def test_plan_against_actual(con, capsys, fixture_db):
          "variance": pytest.approx(2200 / 4820 / 0.4 - 1)},
     ]
     assert _cli_json(capsys, "plan", "--db", str(fixture_db), "--month", "2025-04", "--format", "json") == []
+
+
+def test_the_supply_funnel_of_a_cohort(con):
+    funnel = breakdowns.supply_by_segment(con, "cohort", parse_month("2024-07"), parse_month("2025-06"))
+    row = funnel.set_index("segment").loc["2025-03"].to_dict()
+    assert row == pytest.approx({
+        "experts_signed_up": 4,            # E10 E11 E12 E13
+        "experts_approved": 3,             # E13 never
+        "experts_first_paid": 3,           # E10 03-15, E11 05-30, E12 06-07; E13 never worked
+        "experts_active_last_month": 3,    # all three work in June
+        "days_to_approval_p50": 2,         # 1 (E10), 2 (E12), 19 (E11)
+        "days_to_approval_p90": 2 + 0.8 * (19 - 2),
+        "days_to_first_paid_p50": 89,      # 14 (E10), 89 (E12), 90 (E11)
+        "days_to_first_paid_p90": 89 + 0.8 * (90 - 89),
+        "mature": False,                   # 03-31 + 89 days = 06-28, after the last work log (06-16)
+    })
+    assert list(funnel["segment"]) == ["2024-09", "2025-01", "2025-03", "2025-06"]   # cohorts with signups
+
+
+def test_contracts_ending_and_events(con):
+    ending = breakdowns.contracts_ending(con, parse_month("2025-06"))
+    # K4 ends 2025-09-28, day 90 after 06-30, billed 13 h x 120 in June; K7 ends on day 91
+    assert ending.to_dict("list") == {"ending_within_days": [30, 60, 90], "contracts": [0, 0, 1],
+                                      "arr_usd": [0, 0, 12 * 1560]}
+    founder = breakdowns.events(con)
+    assert list(founder["title"]) == ["Seed round", "Acme Labs contract ended", "Launched the medicine vertical",
+                                      "Series A round", "Enterprise pricing changed"]
+    # an investor: the rounds and the one event marked investor_visible (not false, not empty)
+    assert list(breakdowns.events(con, "investor")["title"]) == ["Seed round", "Launched the medicine vertical",
+                                                                  "Series A round"]

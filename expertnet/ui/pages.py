@@ -39,6 +39,7 @@ class Call:
     workload: str                                   # its name in the benchmark (bench/workloads.py)
     function: Callable
     arguments: Callable[[View, Fetch], dict]        # keyword arguments of `function` for a view
+    roles: tuple[str, ...] = ROLES                  # who the page makes it for
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ def _contracts_ending(view: View, fetch: Fetch) -> dict:
     return dict(last=view.last)
 
 
+def _plan(view: View, fetch: Fetch) -> dict:
+    return dict(month=view.last)
+
+
 def _top_clients(view: View, fetch: Fetch) -> dict:
     return dict(_period(view, fetch), show_client_names=view.show_client_names)
 
@@ -106,7 +111,8 @@ EXPERTS_BY_DOMAIN = Call("experts_by_domain", breakdowns.experts_by_segment, _by
 
 PAGES: tuple[Page, ...] = (
     Page("pages/overview.py", "Overview", ":material/dashboard:", ROLES,
-         (Call("kpi_series_13m", kpis.kpi_series, _thirteen_months),)),
+         (Call("kpi_series_13m", kpis.kpi_series, _thirteen_months),
+          Call("plan", kpis.plan, _plan, roles=(FOUNDER, OPS)))),   # targets have no investor flag
     Page("pages/network_growth.py", "Network growth", ":material/group_add:", ROLES,
          (KPIS_OF_PERIOD, EVENTS,
           Call("activation_by_cohort", breakdowns.activation_by_cohort, _period),
@@ -154,8 +160,11 @@ def default_calls(view: View, fetch: Fetch) -> list[tuple[Callable, dict]]:
     """(function, keyword arguments) of every call the pages a view's role may open make on
     their default view, each once."""
     calls = []
-    for page in pages_for(INVESTOR if view.role == INVESTOR else FOUNDER):
+    role = INVESTOR if view.role == INVESTOR else FOUNDER
+    for page in pages_for(role):
         for call in page.calls:
+            if role not in call.roles:
+                continue
             made = (call.function, call.arguments(view, fetch))
             if made not in calls:
                 calls.append(made)

@@ -40,25 +40,40 @@ def kpi_label(kpi, filtered: bool) -> str:
     return f"{kpi.label} (whole company)" if kpi.whole_company and filtered else kpi.label
 
 
+def _change(kpi, value, before) -> str | None:
+    """The change from `before` to `value`: points for a share, per cent for the rest."""
+    if _missing(value) or _missing(before):
+        return None
+    if kpi.unit is SHARE:
+        return f"{(value - before) * 100:+.1f} pts"
+    if before and value != before:
+        return f"{(value / before - 1) * 100:+.1f}%"
+    return None
+
+
 def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool,
-             trend: list | None = None, filtered: bool = False) -> None:
-    """One KPI with its change against the previous month, a small trend of the months
-    before, and what it means on hover (the formula is on the Definitions page)."""
+             trend: list | None = None, filtered: bool = False, year_ago: dict | None = None,
+             target: dict | None = None) -> None:
+    """One KPI with its change against the previous month (and against the same month a year
+    earlier and its target, where known), a small trend of the months before, and what it means
+    on hover (the formula is on the Definitions page)."""
     kpi = KPIS_BY_KEY[key]
     value = current.get(key)
     before = previous.get(key) if previous else None
     label = kpi_label(kpi, filtered)
     help_text = f"{kpi.about} (Definitions: `{kpi.key}`)"
+    if target is not None:
+        help_text += (f"  \nTarget {format_value(target['target'], kpi.unit)}; actual "
+                      f"{format_value(target['actual'], kpi.unit)}")
     withheld = withheld and kpi.can_be_withheld
     if withheld and _missing(value):
         withheld_tile(column, label, help_text)
         return
-    delta = None
-    if not _missing(value) and not _missing(before):
-        if kpi.unit is SHARE:
-            delta = f"{(value - before) * 100:+.1f} pts"
-        elif before and value != before:
-            delta = f"{(value / before - 1) * 100:+.1f}%"
+    # the month before first (it sets the colour), then the year before and the plan
+    parts = [(_change(kpi, value, before), "m/m"),
+             (_change(kpi, value, year_ago.get(key)) if year_ago else None, "y/y"),
+             (f"{target['variance'] * 100:+.1f}%" if target and target["variance"] is not None else None, "vs plan")]
+    delta = " · ".join(f"{change} {what}" for change, what in parts if change) or None
     column.metric(label, format_value(None if _missing(value) else value, kpi.unit, withheld),
                   delta=delta, delta_color=DELTA_COLOR[kpi.higher_is_better],
                   help=help_text, border=True,
@@ -72,12 +87,15 @@ def withheld_tile(column, label: str, help_text: str | None) -> None:
         st.markdown(f"*{WITHHELD_TEXT}*")
 
 
-def kpi_row(context: ViewContext, keys: list[str], series: pd.DataFrame) -> None:
-    """A row of KPI tiles for the last month of `series`, each with the months before as its trend."""
+def kpi_row(context: ViewContext, keys: list[str], series: pd.DataFrame, targets: dict | None = None) -> None:
+    """A row of KPI tiles for the last month of `series`, each with the months before as its trend,
+    against the same month a year earlier where the series reaches back that far, and against
+    its target (targets: metric -> plan row)."""
     current, previous = series.iloc[-1].to_dict(), series.iloc[-2].to_dict() if len(series) > 1 else None
+    year_ago = series.iloc[-13].to_dict() if len(series) >= 13 else None
     for column, key in zip(st.columns(len(keys)), keys):
         kpi_tile(column, key, current, previous, context.viewer.is_investor, series[key].tolist(),
-                 filtered=not context.filters.is_empty())
+                 filtered=not context.filters.is_empty(), year_ago=year_ago, target=(targets or {}).get(key))
 
 
 def header(context: ViewContext, title: str, subtitle: str) -> None:
