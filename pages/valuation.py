@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics import breakdowns, kpis, units
+from expertnet.metrics import breakdowns, forecast, kpis, units
 from expertnet.metrics.filters import month_label
 from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
@@ -42,6 +42,21 @@ with right:
                 ending[["ending_within_days", "contracts", "arr_usd"]], "contracts-ending", "ending")
     st.caption(f"{int(ending['contracts'].sum()):,} contracts end in the 90 days after "
                f"{month_label(context.last_month)}.")
+
+if not context.viewer.is_investor:
+    st.subheader("ARR projected 12 months ahead")
+    projection = context.fetch("arr_projection")
+    if projection.empty:
+        widgets.empty_state("A projection needs 12 months of positive ARR, whole company, up to the period's end.")
+    else:
+        error = forecast.backtest_error(projection)
+        st.caption(
+            f"Whole company. A projection, not a forecast to rely on: exponential smoothing with a damped trend "
+            f"(statsmodels ETS on log ARR), the band holding {forecast.INTERVAL:.0%} of outcomes by the model. "
+            + (f"Made the same way twelve months ago, it missed the months since by {error:.1%} on average "
+               f"(the dashed line)." if error is not None else "Too little history to test it on known months."))
+        charts.show(charts.projection(projection, units.USD, "ARR (USD per year)"), projection,
+                    "arr-projection", "projection")
 
 st.subheader("Valuation marks")
 st.caption("Whole company. Implied multiple = post-money valuation / ARR run-rate of the whole company "

@@ -126,3 +126,20 @@ def test_the_default_shape_looks_like_the_spec(default_shape):
     assert workers / k["experts_total"] < 0.5
     # Annualised billings of about $50 per signed-up expert.
     assert 0.4 * 50 * k["experts_total"] <= k["arr_usd"] <= 1.6 * 50 * k["experts_total"]
+
+
+def test_the_arr_projection_runs_a_year_ahead_with_a_band_and_a_backtest(tmp_path):
+    from expertnet.metrics import forecast
+    built = tmp_path / "w.duckdb"
+    generate(built, 20_000, None, 7)        # 3,000 experts bill too rarely for 24 months in a row
+    with open_read_only(str(built)) as con:
+        projection = forecast.arr_projection(con, date(2025, 12, 1))
+    by_kind = {kind: rows for kind, rows in projection.groupby("kind")}
+    ahead, back, actual = by_kind["projection"], by_kind["backtest"], by_kind["actual"]
+    assert list(ahead["month"]) == [f"2026-{m:02d}" for m in range(1, 13)]       # the 12 months after 2025-12
+    assert (ahead["low_usd"] < ahead["arr_usd"]).all() and (ahead["arr_usd"] < ahead["high_usd"]).all()
+    assert list(back["month"]) == list(actual["month"].iloc[-12:])              # last year's guess of known months
+    known = actual.set_index("month")["arr_usd"].loc[list(back["month"])]
+    expected_error = ((back.set_index("month")["arr_usd"] - known).abs() / known).mean()
+    assert forecast.backtest_error(projection) == pytest.approx(expected_error)
+    assert actual["arr_usd"].iloc[-1] == pytest.approx(numbers(built)["kpis"]["2025-12-01"]["arr_usd"])

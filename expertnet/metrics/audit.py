@@ -33,7 +33,9 @@ from expertnet.metrics.queries import run
 PERIOD_LENGTHS = (1, 2, 3, 12, 13)
 COUNT, MONEY, SIGNED, RATIO = "count", "money", "signed", "ratio"
 _KPI_KIND = {"experts_total": COUNT, "experts_new": COUNT, "experts_approved_total": COUNT,
-             "experts_active": COUNT, "clients_active": COUNT, "net_revenue_usd": SIGNED}
+             "experts_active": COUNT, "clients_active": COUNT, "net_revenue_usd": SIGNED,
+             "experts_first_paid": COUNT, "experts_reactivated": COUNT, "clients_new": COUNT, "clients_churned": COUNT,
+             "contracts_ending_90d": COUNT}
 MONEY_SHARE = 0.10
 
 
@@ -251,9 +253,15 @@ def _kpis(system: _System, truth: pd.DataFrame, shown: pd.DataFrame, company: tu
                                               ("avg_bill_rate_usd", "billings_usd", "hours"),
                                               ("hours_per_active_expert", "hours", "experts_active")):
             _ratio(system, k(ratio), k(numerator), k(denominator))
+        _operator_identities(system, k)
         if month_index:
             before = months[month_index - 1]
             system.equation([(1, k("experts_total")), (-1, ("kpi", before, "experts_total")), (-1, k("experts_new"))])
+            # the revenue bridge: the change in billings is new + reactivated + expansion - contraction - churned
+            system.equation([(1, k("billings_usd")), (-1, ("kpi", before, "billings_usd")),
+                             (-1, k("revenue_new_usd")), (-1, k("revenue_reactivated_usd")),
+                             (-1, k("revenue_expansion_usd")), (1, k("revenue_contraction_usd")),
+                             (1, k("revenue_churned_usd"))])
             growth = system.value(k("billings_growth_mom"))
             if growth is not None:
                 system.equation([(1, k("billings_usd")), (-(1 + growth), ("kpi", before, "billings_usd"))])
@@ -271,6 +279,20 @@ def _kpis(system: _System, truth: pd.DataFrame, shown: pd.DataFrame, company: tu
         multiple = system.value(("kpi", month, "implied_arr_multiple"))
         if multiple is not None and v is not None and not pd.isna(v):
             system.equation([(multiple, ("company", month, "arr_usd")), (-1, ("kpi", month, "valuation_usd"))])
+
+
+def _operator_identities(system: _System, k) -> None:
+    """spread per hour x hours = billings - pay; quick ratio x (contraction + churned) = new +
+    reactivated + expansion (linear where one factor of each product is shown)."""
+    spread, hours = system.value(k("spread_per_hour_usd")), system.value(k("hours"))
+    if hours is not None:
+        system.equation([(1, k("billings_usd")), (-1, k("expert_pay_usd")), (-hours, k("spread_per_hour_usd"))])
+    elif spread is not None:
+        system.equation([(1, k("billings_usd")), (-1, k("expert_pay_usd")), (-spread, k("hours"))])
+    quick = system.value(k("quick_ratio"))
+    if quick is not None:
+        system.equation([(1, k("revenue_new_usd")), (1, k("revenue_reactivated_usd")), (1, k("revenue_expansion_usd")),
+                         (-quick, k("revenue_contraction_usd")), (-quick, k("revenue_churned_usd"))])
 
 
 def _ratio(system: _System, ratio, numerator, denominator) -> None:

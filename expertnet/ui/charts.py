@@ -162,6 +162,27 @@ def waterfall(steps: pd.DataFrame, unit: Unit, value_title: str) -> alt.Chart:
     ).properties(height=HEIGHT)
 
 
+def projection(frame: pd.DataFrame, unit: Unit, value_title: str) -> alt.Chart:
+    """Actual values as a line, a projection as a dashed line in its interval band, and a
+    backtest (last year's projection of the months since) as a dotted line."""
+    data = frame.assign(month=pd.to_datetime(frame["month"]))
+    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=["actual", "projection", "backtest"],
+                                                             range=[PALETTE[0], PALETTE[1], "#8C8C8C"]),
+                       legend=alt.Legend(orient="top"))
+    tooltip = [alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("kind:N", title=" "),
+               alt.Tooltip("arr_usd:Q", title=value_title, format=unit.tooltip_format),
+               alt.Tooltip("low_usd:Q", title="Low", format=unit.tooltip_format),
+               alt.Tooltip("high_usd:Q", title="High", format=unit.tooltip_format)]
+    band = alt.Chart(data[data["kind"] == "projection"]).mark_area(opacity=0.18, color=PALETTE[1]).encode(
+        x=_month_axis(), y=alt.Y("low_usd:Q", axis=value_axis(unit, value_title)), y2="high_usd:Q")
+    lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
+        x=_month_axis(), y=alt.Y("arr_usd:Q", axis=value_axis(unit, value_title)), color=colour,
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["actual", "projection", "backtest"],
+                                                            range=[[1, 0], [6, 4], [2, 2]]), legend=None),
+        tooltip=tooltip)
+    return alt.layer(band, lines).properties(height=HEIGHT)
+
+
 def grouped_bars(frame: pd.DataFrame, row: str, group: str, unit: Unit, value_title: str,
                  order: list[str]) -> alt.Chart:
     """Horizontal bars of `value` for each `row`, one bar per `group` in `order` side by side

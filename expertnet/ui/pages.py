@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from expertnet.access.roles import FOUNDER, INVESTOR, OPS, ROLES
-from expertnet.metrics import breakdowns, kpis
+from expertnet.metrics import breakdowns, forecast, kpis
 from expertnet.metrics.filters import Filters, add_months
 
 
@@ -92,6 +92,10 @@ def _plan(view: View, fetch: Fetch) -> dict:
     return dict(month=view.last)
 
 
+def _plan_last(view: View, fetch: Fetch) -> dict:
+    return dict(last=view.last)
+
+
 def _top_clients(view: View, fetch: Fetch) -> dict:
     return dict(_period(view, fetch), show_client_names=view.show_client_names)
 
@@ -138,7 +142,8 @@ PAGES: tuple[Page, ...] = (
     Page("pages/valuation.py", "Valuation", ":material/trending_up:", ROLES,
          (KPIS_OF_PERIOD, EVENTS,
           Call("valuation", kpis.company_series, company_months),
-          Call("contracts_ending", breakdowns.contracts_ending, _contracts_ending))),
+          Call("contracts_ending", breakdowns.contracts_ending, _contracts_ending),
+          Call("arr_projection", forecast.arr_projection, _plan_last, roles=(FOUNDER, OPS)))),
     Page("pages/experts.py", "Experts", ":material/badge:", (FOUNDER, OPS),
          (Call("experts_count", breakdowns.experts_page, _experts_count),
           Call("experts_page", breakdowns.experts_page, _experts_first_page))),
