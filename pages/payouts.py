@@ -23,7 +23,7 @@ else:
              ("Median (p50)", summary["earnings_p50_usd"], units.USD, "earnings_p50_usd"),
              ("p90", summary["earnings_p90_usd"], units.USD, "earnings_p90_usd"),
              ("p99", summary["earnings_p99_usd"], units.USD, "earnings_p99_usd"),
-             ("Gini", summary["earnings_gini"], units.SHARE, "earnings_gini"),
+             ("Gini", summary["earnings_gini"], units.COEFFICIENT, "earnings_gini"),
              ("Top 1% share", summary["top1pct_earnings_share"], units.SHARE, "top1pct_earnings_share")]
     for column, (label, value, unit, key) in zip(st.columns(len(tiles)), tiles):
         help_text = kpis.KPIS_BY_KEY[key].period_definition if key else None
@@ -68,7 +68,10 @@ else:
     st.subheader("Average pay rate by domain")
     by_domain = context.fetch("experts_by_domain")
     worked = by_domain[by_domain["hours"].fillna(0) > 0]
-    if worked.empty:
+    if worked.empty and context.viewer.is_investor and by_domain["hours"].isna().any():
+        st.info(f"The pay rates of this period rest on fewer than {MIN_EXPERTS} experts, so they are withheld.",
+                icon=":material/lock:")
+    elif worked.empty:
         widgets.empty_state("No hours were worked in this period for these filters.")
     else:
         charts.show(charts.bars(worked, "segment", "avg_pay_rate_usd", units.USD_PER_HOUR, "Average pay rate (USD per hour)",

@@ -74,7 +74,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
         moves = series[["month", "experts_first_paid", "experts_reactivated"]].copy()
         before = series["experts_active"].shift(1)
         retained = series["experts_active"] - series["experts_first_paid"] - series["experts_reactivated"]
-        moves["experts_gone"] = (before - retained).where(series["experts_reactivated"].notna())
+        moves["experts_gone"] = (before - retained).where(series["experts_reactivated"].notna()).astype("Int64")
         charts.show(charts.line(moves, {"experts_first_paid": "First paid", "experts_reactivated": "Back",
                                         "experts_gone": "Gone"}, units.EXPERTS, "Experts per month"),
                     moves, "active-flows", "flows")

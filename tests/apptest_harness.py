@@ -79,7 +79,10 @@ def anonymous() -> AppTest:
 # ---------------------------------------------------------------- reading a run
 
 def no_exception(at: AppTest) -> None:
+    """No traceback, and no failure turned into the plain sentence a viewer gets (ui/errors.py)."""
     assert not at.exception, [e.message for e in at.exception]
+    failed = [e.value for e in at.error if "could not be shown" in e.value]
+    assert not failed, failed
 
 
 def titles(at: AppTest) -> list[str]:

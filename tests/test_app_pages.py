@@ -151,7 +151,7 @@ def test_payouts_one_month_is_that_months_earnings_spread(app_env):
     values = tiles(at)
     assert values["Experts who earned"] == str(len(EARNINGS[("2025-06", "all")]))   # 9
     for key, unit in (("earnings_p50_usd", units.USD), ("earnings_p90_usd", units.USD),
-                      ("earnings_p99_usd", units.USD), ("earnings_gini", units.SHARE),
+                      ("earnings_p99_usd", units.USD), ("earnings_gini", units.COEFFICIENT),
                       ("top1pct_earnings_share", units.SHARE)):
         assert format_value(ALL_2025_06[key], unit) in values.values(), (key, values)
 

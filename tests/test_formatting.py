@@ -13,7 +13,7 @@ from expertnet.ui.charts import rounded
 
 
 @pytest.mark.parametrize("value, text", [
-    (0, "$0.00"), (3.5, "$3.50"), (9.994, "$9.99"),                    # under $10: cents
+    (0, "$0"), (3.5, "$3.50"), (9.994, "$9.99"),                    # under $10: cents
     (10, "$10"), (162.35, "$162"), (9_870, "$9,870"), (9_999.4, "$9,999"),    # whole dollars
     (10_000, "$10k"), (15_234, "$15.2k"), (162_000, "$162k"), (999_700, "$1M"),   # 3 significant digits
     (1_010_000, "$1.01M"), (53_041_274.99, "$53M"), (500_000_000, "$500M"),
@@ -58,3 +58,10 @@ def test_downloads_round_money_to_cents_and_ratios_to_four_significant_digits():
 def test_text_table_aligns_numbers_right():
     assert text_table([["metric", "value"], ["Billings", "$4,820"], ["Take rate", "45.6%"]], right_aligned={1}) == (
         "metric      value\n---------  ------\nBillings   $4,820\nTake rate   45.6%")
+
+
+def test_a_withheld_whole_count_is_words_too():
+    # a count column blanked for an investor is pandas' NA (Int64), and its sum over withheld months is too
+    assert format_value(pd.NA, units.EXPERTS, withheld=True) == WITHHELD_TEXT
+    assert format_value(pd.Series([pd.NA, 3], dtype="Int64").sum(min_count=2), units.EXPERTS, True) == WITHHELD_TEXT
+    assert format_value(0, units.USD) == "$0" and format_value(0.5533, units.COEFFICIENT) == "0.553"

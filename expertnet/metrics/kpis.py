@@ -16,7 +16,7 @@ from expertnet.access import roles
 from expertnet.metrics import privacy
 from expertnet.metrics.filters import Filters, add_months, month_label
 from expertnet.metrics.queries import run
-from expertnet.metrics.units import (CLIENTS, CONTRACTS, DAYS, EXPERTS, HOURS, HOURS_PER_EXPERT, INDEX, MONTH,
+from expertnet.metrics.units import (CLIENTS, COEFFICIENT, CONTRACTS, DAYS, EXPERTS, HOURS, HOURS_PER_EXPERT, INDEX, MONTH,
                                      MULTIPLE, SHARE, USD, USD_PER_HOUR, Unit)
 
 
@@ -113,7 +113,7 @@ KPIS: tuple[Kpi, ...] = (
         "99th percentile of the month's earnings of experts who earned > 0.", "percentile:99",
         period_definition=f"99th percentile of {_PER_EXPERT_IN_PERIOD}.",
         about="The least that the top 1% of earning experts made in the month."),
-    Kpi("earnings_gini", "Earnings Gini", SHARE,
+    Kpi("earnings_gini", "Earnings Gini", COEFFICIENT,
         "Gini coefficient of the same earnings: sum over pairs of |x_i - x_j| / (2 n^2 mean); "
         "0 for a single expert.", "gini", higher_is_better=False,
         period_definition=f"Gini coefficient of {_PER_EXPERT_IN_PERIOD}; 0 for a single expert.",

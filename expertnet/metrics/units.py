@@ -35,6 +35,8 @@ def compact(value: float, below: float) -> str:
 def _usd(value: float) -> str:
     """One money format per magnitude, everywhere: $3.50, $162, $9,870, $15.2k, $1.01M, $500M."""
     sign, size = ("-" if value < 0 else ""), abs(value)
+    if size == 0:
+        return "$0"
     if size < 10:
         return f"{sign}${size:,.2f}"
     return f"{sign}${compact(size, 10_000)}"
@@ -64,6 +66,7 @@ USD = Unit("usd", _usd, "$~s", "$,.0f", "$%,.0f")
 USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "$%.2f")
 CONTRACTS = Unit("contracts", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
 DAYS = Unit("days", lambda v: f"{v:,.1f} days" if abs(v) < 100 else f"{v:,.0f} days", ",.0f", ",.1f", "%,.1f")
+COEFFICIENT = Unit("coefficient", lambda v: f"{v:.3f}", ".2f", ".3f", "%.3f")   # 0 to 1, not a share
 INDEX = Unit("index", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
 MULTIPLE = Unit("x", lambda v: f"{v:,.1f}x", ",.1f", ",.1f", "%.1fx")
 

@@ -141,23 +141,23 @@ def waterfall_steps(start_label: str, start: float, moves: list[tuple[str, float
     values = [start, end, *(v for _, v in moves)]
     if any(v is None or pd.isna(v) for v in values):
         return None
-    rows, level = [{"step": start_label, "low": 0.0, "high": start, "kind": "total", "value": start}], start
+    rows, level = [{"step": start_label, "low_usd": 0.0, "high_usd": start, "kind": "total", "value_usd": start}], start
     for label, move in moves:
-        rows.append({"step": label, "low": min(level, level + move), "high": max(level, level + move),
-                     "kind": "up" if move >= 0 else "down", "value": move})
+        rows.append({"step": label, "low_usd": min(level, level + move), "high_usd": max(level, level + move),
+                     "kind": "up" if move >= 0 else "down", "value_usd": move})
         level += move
-    rows.append({"step": end_label, "low": 0.0, "high": end, "kind": "total", "value": end})
+    rows.append({"step": end_label, "low_usd": 0.0, "high_usd": end, "kind": "total", "value_usd": end})
     return pd.DataFrame(rows)
 
 
 def waterfall(steps: pd.DataFrame, unit: Unit, value_title: str) -> alt.Chart:
     order = list(steps["step"])
     return alt.Chart(steps).mark_bar().encode(
-        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=120)),
-        y=alt.Y("low:Q", axis=value_axis(unit, value_title)), y2="high:Q",
+        x=alt.X("step:N", sort=order, title=None, axis=alt.Axis(labelAngle=-35, labelOverlap=False, labelLimit=140)),
+        y=alt.Y("low_usd:Q", axis=value_axis(unit, value_title)), y2="high_usd:Q",
         color=alt.Color("kind:N", legend=None, scale=alt.Scale(domain=["total", "up", "down"],
                                                                range=[PALETTE[0], "#3C9D6B", "#C0504D"])),
-        tooltip=[alt.Tooltip("step:N", title=" "), alt.Tooltip("value:Q", title=value_title,
+        tooltip=[alt.Tooltip("step:N", title=" "), alt.Tooltip("value_usd:Q", title=value_title,
                                                                 format=unit.tooltip_format)],
     ).properties(height=HEIGHT)
 

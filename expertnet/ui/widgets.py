@@ -45,9 +45,11 @@ def _change(kpi, value, before) -> str | None:
     if _missing(value) or _missing(before):
         return None
     if kpi.unit is SHARE:
-        return f"{(value - before) * 100:+.1f} pts"
+        points = round((value - before) * 100, 1)
+        return f"{points:+.1f} pts" if points else None         # never a red "-0.0 pts"
     if before and value != before:
-        return f"{(value / before - 1) * 100:+.1f}%"
+        change = round((value / before - 1) * 100, 1)
+        return f"{change:+.1f}%" if change else None
     return None
 
 
