@@ -19,7 +19,9 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
         st.subheader("Billings, payouts and net revenue")
         charts.show(charts.line(series, {"billings_usd": "Billings", "payouts_usd": "Payouts",
                                          "net_revenue_usd": "Net revenue"}, units.USD, "USD per month",
-                                events=context.fetch("events")),
+                                events=context.fetch("events"),
+                                targets=None if context.viewer.is_investor or not context.filters.is_empty()
+                                else context.fetch("targets")),
                     series[["month", "billings_usd", "payouts_usd", "net_revenue_usd"]], "revenue", "revenue")
     with right:
         st.subheader("Take rate")

@@ -18,7 +18,9 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     with left:
         st.subheader("ARR run-rate")
         charts.show(charts.line(series, {"arr_usd": "ARR (billings x 12)"}, units.USD, "USD per year",
-                                events=context.fetch("events")),
+                                events=context.fetch("events"),
+                                targets=None if context.viewer.is_investor or not context.filters.is_empty()
+                                else context.fetch("targets")),
                     series[["month", "billings_usd", "arr_usd"]], "arr", "arr")
     with right:
         st.subheader("Growth")

@@ -384,3 +384,16 @@ def test_a_filtered_overview_shows_no_plan(app_env):
     at = signed_in(period=["2024-07", "2025-06"], domain="software").run()
     no_exception(at)
     assert not any("vs plan" in (m.delta or "") for m in at.metric)   # targets describe the whole company
+
+
+def test_the_plan_is_drawn_on_the_founders_revenue_chart_only(app_env):
+    at = signed_in(period=["2024-07", "2025-06"]).run()
+    at.switch_page("pages/revenue.py").run()
+    no_exception(at)
+    plan = frame_with(chart_frames(at), "target_value", "series")
+    plan = plan[plan["target_value"].notna()]        # the layers' rows share one frame
+    # targets.csv: billings_usd 5,000 and net_revenue_usd 0 in 2025-06 (payouts has no target)
+    assert sorted(zip(plan["series"], plan["target_value"])) == [("Billings", 5000), ("Net revenue", 0)]
+    at = signed_in(period=["2024-07", "2025-06"], domain="software").run()
+    at.switch_page("pages/revenue.py").run()
+    assert not any("target_value" in frame for frame in chart_frames(at))   # the plan is the whole company's

@@ -258,6 +258,12 @@ def events(con, role: str = roles.FOUNDER) -> pd.DataFrame:
     return run(con, "events", investor_only=role == roles.INVESTOR)
 
 
+def targets(con) -> pd.DataFrame:
+    """metric, month, target_value: the whole plan, for the target lines on the founders' charts
+    (targets have no investor flag, so no investor page asks for them)."""
+    return run(con, "targets")
+
+
 def valuation_marks(con) -> pd.DataFrame:
     """as_of_date, round, post_money_usd: every valuation mark (the whole company)."""
     return run(con, "valuation_marks")

@@ -48,11 +48,29 @@ def with_events(chart: alt.Chart, events: pd.DataFrame | None, months: pd.Series
     return alt.layer(chart, rules)
 
 
+def with_targets(chart: alt.Chart, targets: pd.DataFrame | None, months: pd.Series) -> alt.Chart:
+    """A time chart with the plan drawn on it: a short dashed tick at each month's target
+    (targets: month, series, target_value), inside the chart's months."""
+    if targets is None or targets.empty or months.empty:
+        return chart
+    inside = targets.assign(month=pd.to_datetime(targets["month"]))
+    inside = inside[(inside["month"] >= months.min()) & (inside["month"] <= months.max())]
+    if inside.empty:
+        return chart
+    ticks = alt.Chart(inside).mark_tick(color="#C9A227", thickness=2, size=18, strokeDash=[3, 2]).encode(
+        x="month:T", y="target_value:Q",
+        tooltip=[alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Target of"),
+                 alt.Tooltip("target_value:Q", title="Target", format=",.2f")])
+    return alt.layer(chart, ticks)
+
+
 def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
-         separate_scales: bool = False, events: pd.DataFrame | None = None) -> alt.Chart:
-    """One line per column of `series` ({column: label}) over months. With `separate_scales`
-    (two series whose sizes differ by orders of magnitude, where on one axis the smaller would
-    lie flat at zero), each line gets an axis of its own, left and right, in its colour."""
+         separate_scales: bool = False, events: pd.DataFrame | None = None,
+         targets: pd.DataFrame | None = None) -> alt.Chart:
+    """One line per column of `series` ({column: label}) over months; `events` marked as rules and
+    the plan's `targets` of those columns (metric, month, target_value) as ticks, where given. With
+    `separate_scales` (two series whose sizes differ by orders of magnitude, where on one axis the
+    smaller would lie flat at zero), each line gets an axis of its own, left and right, in its colour."""
     long = frame.melt(id_vars=["month"], value_vars=list(series), var_name="key", value_name="value")
     long["series"] = long["key"].map(series)
     tooltip = [alt.Tooltip("month:T", title="Month", format="%B %Y"), alt.Tooltip("series:N", title="Series"),
@@ -64,6 +82,9 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
             x=_month_axis(), y=alt.Y("value:Q", axis=value_axis(unit, y_title)), color=colour, tooltip=tooltip)
         chart = with_events(_with_withheld_marks(chart, long, "month", "series", alt.X("month:T")), events,
                             frame["month"])
+        if targets is not None and not targets.empty:
+            planned = targets[targets["metric"].isin(list(series))]
+            chart = with_targets(chart, planned.assign(series=planned["metric"].map(series)), frame["month"])
         return chart.properties(height=HEIGHT)
     assert len(series) == 2, "two series, one axis on each side"
     sides = []

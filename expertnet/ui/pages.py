@@ -111,6 +111,7 @@ def _experts_first_page(view: View, fetch: Fetch) -> dict:
 
 KPIS_OF_PERIOD = Call("kpi_series_12m", kpis.kpi_series, _period)   # every page's headline tiles
 EVENTS = Call("events", breakdowns.events, _events)                  # marked on the time charts
+TARGETS = Call("targets", breakdowns.targets, lambda view, fetch: {}, roles=(FOUNDER, OPS))   # plan lines
 EXPERTS_BY_DOMAIN = Call("experts_by_domain", breakdowns.experts_by_segment, _by("domain"))
 
 PAGES: tuple[Page, ...] = (
@@ -134,13 +135,13 @@ PAGES: tuple[Page, ...] = (
           KPIS_OF_PERIOD,
           EXPERTS_BY_DOMAIN)),
     Page("pages/revenue.py", "Revenue & clients", ":material/account_balance:", ROLES,
-         (KPIS_OF_PERIOD, EVENTS,
+         (KPIS_OF_PERIOD, EVENTS, TARGETS,
           Call("billings_by_segment", breakdowns.billings_by_segment, _period),
           Call("top_clients", breakdowns.top_clients, _top_clients))),
     Page("pages/cohorts.py", "Cohorts", ":material/grid_on:", ROLES,
          (Call("retention", kpis.retention, lambda view, fetch: dict(filters=view.filters, role=view.role)),)),
     Page("pages/valuation.py", "Valuation", ":material/trending_up:", ROLES,
-         (KPIS_OF_PERIOD, EVENTS,
+         (KPIS_OF_PERIOD, EVENTS, TARGETS,
           Call("valuation", kpis.company_series, company_months),
           Call("contracts_ending", breakdowns.contracts_ending, _contracts_ending),
           Call("arr_projection", forecast.arr_projection, _plan_last, roles=(FOUNDER, OPS)))),
