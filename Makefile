@@ -1,7 +1,7 @@
 # Two commands on a fresh machine with Python 3.11+ and make:
 #   make run    virtualenv + packages, a demo warehouse if there is none, the dashboard
 #   make test   virtualenv + packages, then the whole test suite
-#   make test-fast   the core (loader, metrics, CLI, pages in AppTest) in well under a minute
+#   make test-fast   the core (loader, metrics, CLI, pages in AppTest), about a minute on 2 cores
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
