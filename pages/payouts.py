@@ -69,8 +69,7 @@ else:
     by_domain = context.fetch("experts_by_domain")
     worked = by_domain[by_domain["hours"].fillna(0) > 0]
     if worked.empty and context.viewer.is_investor and by_domain["hours"].isna().any():
-        st.info(f"The pay rates of this period rest on fewer than {MIN_EXPERTS} experts, so they are withheld.",
-                icon=":material/lock:")
+        widgets.withheld_info("pay rates")
     elif worked.empty:
         widgets.empty_state("No hours were worked in this period for these filters.")
     else:

@@ -16,7 +16,7 @@ from expertnet.metrics.formatting import format_value
 from expertnet.metrics.kpis import KPIS, KPIS_BY_KEY
 from test_fixture_kpis import (ALL_2024_03, ALL_2024_06, ALL_2025_04, ALL_2025_05, ALL_2025_06,
                                COHORT_2024_09_2025_06, COHORT_2025_03_2025_06, EARNINGS, FINANCE_US_2025_05,
-                               IN_2025_06, KEYS, ALL_KEYS, RETENTION_ALL, SOFTWARE_2025_06, VALUATION)
+                               IN_2025_06, ALL_KEYS, RETENTION_ALL, SOFTWARE_2025_06, VALUATION)
 
 EMPTY_HINT = "Widen the period or clear a filter"
 BY_LABEL = {k.label: k for k in KPIS}

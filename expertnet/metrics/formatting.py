@@ -8,13 +8,13 @@ from expertnet.metrics.privacy import WITHHELD_TEXT
 from expertnet.metrics.units import Unit, unit_of
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
     """None, NaN, NaT or pandas' NA (a withheld whole count is NA)."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def format_value(value, unit: Unit, withheld: bool = False) -> str:
-    if _missing(value):
+    if is_missing(value):
         return WITHHELD_TEXT if withheld else "n/a"
     if isinstance(value, float) and math.isinf(value):
         return "n/a (too large)"

@@ -1,11 +1,9 @@
 """Small pieces every page uses: KPI tiles, the freshness line, the empty state."""
 
-import math
-
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics.formatting import format_value
+from expertnet.metrics.formatting import format_value, is_missing
 from expertnet.metrics.units import SHARE, Unit, unit_of
 from expertnet.metrics.kpis import KPIS_BY_KEY
 from expertnet.metrics.privacy import MIN_EXPERTS, WITHHELD_TEXT
@@ -28,10 +26,6 @@ def page_style() -> None:
     st.html(TILE_STYLE)
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 DELTA_COLOR = {True: "normal", False: "inverse", None: "off"}     # by Kpi.higher_is_better
 
 
@@ -42,7 +36,7 @@ def kpi_label(kpi, filtered: bool) -> str:
 
 def _change(kpi, value, before) -> str | None:
     """The change from `before` to `value`: points for a share, per cent for the rest."""
-    if _missing(value) or _missing(before):
+    if is_missing(value) or is_missing(before):
         return None
     if kpi.unit is SHARE:
         points = round((value - before) * 100, 1)
@@ -68,7 +62,7 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
         help_text += (f"  \nTarget {format_value(target['target'], kpi.unit)}; actual "
                       f"{format_value(target['actual'], kpi.unit)}")
     withheld = withheld and kpi.can_be_withheld
-    if withheld and _missing(value):
+    if withheld and is_missing(value):
         withheld_tile(column, label, help_text)
         return
     # the month before first (it sets the colour), then the year before and the plan
@@ -76,10 +70,10 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
              (_change(kpi, value, year_ago.get(key)) if year_ago else None, "y/y"),
              (f"{target['variance'] * 100:+.1f}%" if target and target["variance"] is not None else None, "vs plan")]
     delta = " · ".join(f"{change} {what}" for change, what in parts if change) or None
-    column.metric(label, format_value(None if _missing(value) else value, kpi.unit, withheld),
+    column.metric(label, format_value(None if is_missing(value) else value, kpi.unit, withheld),
                   delta=delta, delta_color=DELTA_COLOR[kpi.higher_is_better],
                   help=help_text, border=True,
-                  chart_data=[v for v in (trend or []) if not _missing(v)] or None, chart_type="line")
+                  chart_data=[v for v in (trend or []) if not is_missing(v)] or None, chart_type="line")
 
 
 def withheld_tile(column, label: str, help_text: str | None) -> None:
@@ -124,12 +118,17 @@ def period_series(context: ViewContext) -> pd.DataFrame:
     return series
 
 
+def withheld_info(what: str) -> None:
+    """Why an investor sees no figures here: they rest on too few experts."""
+    st.info(f"The {what} of this period rest on fewer than {MIN_EXPERTS} experts, so they are withheld.",
+            icon=":material/lock:")
+
+
 def nothing_to_show(context: ViewContext, values: pd.Series, what: str) -> bool:
     """Say why a page has nothing to draw, and whether it has: no such figures at all, or
     (for an investor) figures that exist but rest on fewer than MIN_EXPERTS experts."""
     if context.viewer.is_investor and len(values) and values.isna().all():
-        st.info(f"The {what} of this period rest on fewer than {MIN_EXPERTS} experts, so they are withheld.",
-                icon=":material/lock:")
+        withheld_info(what)
         return True
     if not values.fillna(0).any():
         empty_state(f"No {what} in this period for these filters.")
@@ -145,8 +144,8 @@ def figures_table(context: ViewContext, frame: pd.DataFrame, units: dict[str, Un
             c: st.column_config.NumberColumn(labels.get(c, c), format=unit_of(units[c]).column_format) if c in units
             else labels.get(c, c) for c in frame.columns})
         return
-    shown = pd.DataFrame({labels.get(c, c): [format_value(None if _missing(v) else v, units[c], True)
-                                             if c in units else ("" if _missing(v) else str(v)) for v in frame[c]]
+    shown = pd.DataFrame({labels.get(c, c): [format_value(None if is_missing(v) else v, units[c], True)
+                                             if c in units else ("" if is_missing(v) else str(v)) for v in frame[c]]
                           for c in frame.columns})
     st.dataframe(shown, hide_index=True, width="stretch", height="content")
 
