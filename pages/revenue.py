@@ -9,6 +9,55 @@ from expertnet.ui import charts, widgets
 from expertnet.metrics.filters import month_label
 from expertnet.ui.context import current
 
+SPREAD_COLUMNS = {"hours": units.HOURS, "billings_usd": units.USD, "expert_pay_usd": units.USD,
+                  "spread_usd": units.USD, "spread_per_hour_usd": units.USD_PER_HOUR, "experts": units.EXPERTS}
+SPREAD_LABELS = {"hours": "Hours", "billings_usd": "Billings", "expert_pay_usd": "Expert pay",
+                 "spread_usd": "Spread", "spread_per_hour_usd": "Spread per hour", "experts": "Experts",
+                 "bill_rate_usd": "Bill rate", "client": "Client", "segment": "Segment"}
+
+
+def spread_sections(context) -> None:
+    """What an hour earns the company, by client segment, by domain and for the largest contracts
+    (founders and ops: client by client)."""
+    st.subheader("What an hour earns, by client segment, domain and contract")
+    st.caption("Spread: billings minus expert pay for the period's work, before bonuses (a bonus is paid to an "
+               "expert, not for one client's work); spread per hour = spread / hours, as spread_per_hour_usd "
+               "in Definitions.")
+    by_segment, by_domain, by_contract = st.tabs(["Client segment", "Expert domain", "Largest contracts"])
+    for tab, kind, label in ((by_segment, "segment", "Client segment"), (by_domain, "domain", "Domain"),
+                             (by_contract, "contract", "Contract")):
+        with tab:
+            frame = context.fetch(f"spread_by_{kind}")
+            if frame.empty:
+                widgets.empty_state("No work in this period for these filters.")
+                continue
+            columns = ["name", *(["client", "segment", "bill_rate_usd"] if kind == "contract" else []),
+                       *SPREAD_COLUMNS]
+            chart = charts.bars(frame, "name", "spread_per_hour_usd", units.USD_PER_HOUR, "Spread per hour",
+                                x_title=label, horizontal=True)
+            charts.show(chart, frame[columns], f"spread-by-{kind}", f"spread-{kind}")
+            widgets.figures_table(context, frame[columns], {**SPREAD_COLUMNS, "bill_rate_usd": units.USD_PER_HOUR},
+                                  {**SPREAD_LABELS, "name": label})
+
+
+def logo_retention(context) -> None:
+    """Of the clients first billed in a month, the share billed k months later (founders and ops)."""
+    st.subheader("Client logo retention")
+    frame = context.fetch("client_logo_retention")
+    if frame.empty:
+        widgets.empty_state("No client has been billed for these filters.")
+        return
+    frame = frame[frame["cohort"] <= month_label(context.last_month)]
+    st.caption("Rows: the month of a client's first billing. Columns: months since. Colour: share of those "
+               "clients billed in that month (a client back after a gap counts again). All months, not only "
+               "the period.")
+    charts.show(charts.heatmap(frame, "months_since", "cohort", "rate", "Months since first billing",
+                               "First billed", "Share billed",
+                               {"clients_billed": ("Clients billed", units.CLIENTS),
+                                "cohort_clients": ("Clients first billed", units.CLIENTS)}),
+                frame, "client-logo-retention", "logos")
+
+
 context = current()
 widgets.header(context, "Revenue & clients", "What clients pay, what experts get, what stays")
 series = widgets.period_series(context)
@@ -61,6 +110,9 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     charts.show(charts.bars(segments, "month", "billings_usd", units.USD, "Billings (USD)", x_type="T", color="segment"),
                 segments, "billings-by-segment", "segments")
 
+    if not context.viewer.is_investor:
+        spread_sections(context)
+
     left, right = st.columns(2)
     with left:
         st.subheader("Client concentration")
@@ -85,4 +137,6 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     widgets.figures_table(context, clients, {"billings_usd": units.USD, "share": units.SHARE, "experts": units.EXPERTS},
                           {"rank": "Rank", "client": "Client", "segment": "Segment", "billings_usd": "Billings",
                            "share": "Share of billings", "experts": "Experts"})
+    if not context.viewer.is_investor:
+        logo_retention(context)
     widgets.withheld_note(context)

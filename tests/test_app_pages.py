@@ -195,7 +195,7 @@ def test_revenue_top_clients_and_monthly_figures(app_env):
 
     at.select_slider(key="period").set_value(("2025-06", "2025-06")).run()
     no_exception(at)
-    clients = at.dataframe[0].value
+    clients = next(d.value for d in at.dataframe if "rank" in d.value)
     # C2 Beta Corp: E01 600 + E02 300 + E10 400 + E14 1000 = 2300 (4 experts); C4 Delta Bank:
     # E01 600 + E09 480 + E11 480 = 1560 (3); C3 Gamma AI: E03 800 + E12 160 = 960 (2)
     assert clients["client"].tolist() == ["Beta Corp", "Delta Bank", "Gamma AI"]
@@ -384,6 +384,25 @@ def test_a_filtered_overview_shows_no_plan(app_env):
     at = signed_in(period=["2024-07", "2025-06"], domain="software").run()
     no_exception(at)
     assert not any("vs plan" in (m.delta or "") for m in at.metric)   # targets describe the whole company
+
+
+def test_revenue_spread_by_contract_and_client_logo_retention(app_env):
+    at = signed_in(period=["2025-06", "2025-06"]).run()
+    at.switch_page("pages/revenue.py").run()
+    no_exception(at)
+    tables = [d.value for d in at.dataframe]
+    contracts = next(t for t in tables if "bill_rate_usd" in t).set_index("name")
+    # 2025-06 work: K2 E01 4h@50 + E02 2h@60 = 6 h, billings 900, pay 320; K4 E01 5h@50 + E09 4h@100
+    # + E11 4h@50 = 13 h, 1,560, pay 850; K3 E03 10h + E12 2h @50 = 12 h, 960, pay 600;
+    # K5 E10 2h + E14 5h @100 = 7 h, 1,400, pay 700
+    assert list(contracts.index) == ["K4", "K5", "K3", "K2"]
+    assert contracts["spread_usd"].to_dict() == pytest.approx({"K4": 710, "K5": 700, "K3": 360, "K2": 580})
+    assert contracts["spread_per_hour_usd"]["K2"] == pytest.approx(580 / 6)
+    segments = next(t for t in tables if "spread_usd" in t and set(t["name"]) == {"enterprise", "startup"})
+    assert segments.set_index("name")["hours"].to_dict() == pytest.approx({"enterprise": 26, "startup": 12})
+    logos = frame_with(chart_frames(at), "cohort", "clients_billed", "cohort_clients")
+    row = logos[(logos["cohort"] == "2024-06") & (logos["months_since"] == 6)]   # C1 and C3 both in 2024-12
+    assert row[["cohort_clients", "clients_billed", "rate"]].values.tolist() == [[2, 2, 1.0]]
 
 
 def test_the_plan_is_drawn_on_the_founders_revenue_chart_only(app_env):

@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.util import calc_hash
 
 from apptest_harness import (INVESTOR_PAGES, all_text, anonymous,
-                             assert_no_data, infos, kpi_values, no_exception, sha256, signed_in,
+                             assert_no_data, chart_frames, infos, kpi_values, no_exception, sha256, signed_in,
                              through_link, titles)
 from expertnet.access import accounts, share_links
 from expertnet.metrics.filters import Filters
@@ -208,6 +208,10 @@ def test_valid_link_shows_the_investor_pages_and_a_banner(app_env):
         no_exception(at)
         assert titles(at) == [title]
         assert "Shared with Jane Doe, Acme Ventures" in " ".join(infos(at))
+        if path == "pages/revenue.py":   # client by client and contract by contract: the company's own view
+            frames = [d.value for d in at.dataframe] + chart_frames(at)
+            assert not [f for f in frames if {"spread_usd", "clients_billed", "bill_rate_usd"} & set(f.columns)]
+            assert not [s for s in at.subheader if "logo" in s.value or "an hour earns" in s.value]
     for path in ("pages/experts.py", "pages/share.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(path)

@@ -19,11 +19,14 @@ LEFT JOIN (SELECT expert_id, min(work_date) AS first_work_date, max(work_date) A
 ORDER BY signup_month;
 COMMENT ON TABLE expert_facts IS 'one row per expert';
 
--- client_expert_months: one row per client, expert and month with work.
--- Money in USD, hours in hours. Carries the expert's filter attributes.
-CREATE TABLE client_expert_months AS
+-- contract_expert_months: one row per contract, expert and month with work (the contract's
+-- client alongside). Money in USD, hours in hours. Carries the expert's filter attributes.
+-- The grain the largest contracts and an expert's own contracts read; the two rollups below
+-- are sums of it, so the raw log is grouped once.
+CREATE TABLE contract_expert_months AS
 WITH work AS (
-    SELECT c.client_id,
+    SELECT w.contract_id,
+           c.client_id,
            w.expert_id,
            CAST(date_trunc('month', w.work_date) AS DATE) AS month,
            sum(w.hours) AS hours,
@@ -37,15 +40,23 @@ WITH work AS (
 SELECT work.*, f.domain, f.country, f.signup_month
 FROM work JOIN expert_facts f USING (expert_id)
 ORDER BY month;
+COMMENT ON TABLE contract_expert_months IS 'one row per contract, expert and month with work';
+
+-- client_expert_months: one row per client, expert and month with work.
+CREATE TABLE client_expert_months AS
+SELECT client_id, expert_id, month, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
+       sum(billings_usd) AS billings_usd, sum(work_logs) AS work_logs, max(last_work_date) AS last_work_date,
+       domain, country, signup_month
+FROM contract_expert_months
+GROUP BY client_id, expert_id, month, domain, country, signup_month
+ORDER BY month;
 COMMENT ON TABLE client_expert_months IS 'one row per client, expert and month with work';
 
 -- contract_months: one row per contract and month with work: its billings, for the forward
 -- revenue figures (what is left of a commitment; the run-rate of contracts about to end).
 CREATE TABLE contract_months AS
-SELECT w.contract_id,
-       CAST(date_trunc('month', w.work_date) AS DATE) AS month,
-       sum(w.hours * c.bill_rate_usd) AS billings_usd
-FROM work_logs w JOIN contracts c USING (contract_id)
+SELECT contract_id, month, sum(billings_usd) AS billings_usd
+FROM contract_expert_months
 GROUP BY ALL
 ORDER BY month;
 COMMENT ON TABLE contract_months IS 'one row per contract and month with work';
@@ -93,6 +104,10 @@ CREATE MACRO kept_experts(domain_filter, country_filter, cohort_filter) AS TABLE
 
 CREATE MACRO kept_expert_months(domain_filter, country_filter, cohort_filter) AS TABLE
     SELECT * FROM expert_months
+    WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter);
+
+CREATE MACRO kept_contract_expert_months(domain_filter, country_filter, cohort_filter) AS TABLE
+    SELECT * FROM contract_expert_months
     WHERE keeps_expert(domain, country, signup_month, domain_filter, country_filter, cohort_filter);
 
 CREATE MACRO kept_client_expert_months(domain_filter, country_filter, cohort_filter) AS TABLE

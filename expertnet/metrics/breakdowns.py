@@ -246,6 +246,33 @@ def _investor_clients(con, frame: pd.DataFrame, first: date, last: date, filters
     return alone.astype({"rank": "Int64", "experts": "Int64"})
 
 
+SPREAD_KINDS = ("segment", "domain", "contract")
+LARGEST_CONTRACTS = 10
+
+
+def spread_by(con, by: str, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
+              limit: int = LARGEST_CONTRACTS) -> pd.DataFrame:
+    """name, client, segment, bill_rate_usd, hours, billings_usd, expert_pay_usd, spread_usd,
+    spread_per_hour_usd, experts: what the period's work earned the company before bonuses, by
+    client segment, by the experts' domain, or for the `limit` largest contracts (client, segment
+    and bill rate only for contracts). Client and contract detail: not part of an investor's view."""
+    if role == roles.INVESTOR:
+        raise PermissionError("spread by segment, domain and contract is not part of an investor's view")
+    if by not in SPREAD_KINDS:
+        raise BadInput(f"spread is by one of {', '.join(SPREAD_KINDS)}")
+    return run(con, "spread_by_segment", by=by, limit=int(limit) if by == "contract" else 2**62,
+               **_range(first, last, filters))
+
+
+def client_logo_retention(con, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
+    """cohort ('YYYY-MM' of a client's first billing), months_since, cohort_clients, clients_billed,
+    rate: of the clients first billed in a month, the share billed k months later. Clients one
+    by one: not part of an investor's view."""
+    if role == roles.INVESTOR:
+        raise PermissionError("client logo retention is not part of an investor's view")
+    return run(con, "client_logo_retention", **filters.as_params())
+
+
 def contracts_ending(con, last: date) -> pd.DataFrame:
     """ending_within_days (30, 60, 90), contracts, arr_usd: the contracts that end in each window
     after the month `last`, and their run-rate (whole company: contracts, not experts)."""

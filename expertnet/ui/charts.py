@@ -221,18 +221,21 @@ def grouped_bars(frame: pd.DataFrame, row: str, group: str, unit: Unit, value_ti
     return _with_withheld_marks(chart, frame, row, group).properties(height=height)
 
 
-def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str) -> alt.Chart:
+def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str, value_title: str,
+            counts: dict[str, tuple[str, Unit]]) -> alt.Chart:
+    """A share per (x, y) cell (a cohort's retention), with the counts behind it in the tooltip:
+    counts maps a column to its title and unit."""
     base = alt.Chart(frame).encode(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:O", title=y_title, axis=alt.Axis(labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", title="Active", scale=alt.Scale(scheme="blues"),
+        color=alt.Color(f"{value}:Q", title=value_title, scale=alt.Scale(scheme="blues"),
                         legend=alt.Legend(format=SHARE.axis_format)),
         tooltip=[alt.Tooltip(f"{y}:O", title=y_title), alt.Tooltip(f"{x}:O", title=x_title),
-                 alt.Tooltip(f"{value}:Q", title="Share active", format=SHARE.tooltip_format),
-                 alt.Tooltip("active:Q", title="Active experts", format=EXPERTS.tooltip_format),
-                 alt.Tooltip("cohort_size:Q", title="Cohort size", format=EXPERTS.tooltip_format)],
+                 alt.Tooltip(f"{value}:Q", title=value_title, format=SHARE.tooltip_format),
+                 *(alt.Tooltip(f"{column}:Q", title=title, format=unit.tooltip_format)
+                   for column, (title, unit) in counts.items())],
     )
     return cells.properties(height=max(HEIGHT, BAR_ROW_PX * frame[y].nunique()))   # a row per label
 

@@ -100,6 +100,10 @@ def _top_clients(view: View, fetch: Fetch) -> dict:
     return dict(_period(view, fetch), show_client_names=view.show_client_names)
 
 
+def _spread_by(kind: str):
+    return lambda view, fetch: dict(_period(view, fetch), by=kind)
+
+
 def _experts_count(view: View, fetch: Fetch) -> dict:
     """The Experts page's first question: how many match (one row carries the count)."""
     return dict(_period(view, fetch), limit=1, offset=0)
@@ -137,7 +141,12 @@ PAGES: tuple[Page, ...] = (
     Page("pages/revenue.py", "Revenue & clients", ":material/account_balance:", ROLES,
          (KPIS_OF_PERIOD, EVENTS, TARGETS,
           Call("billings_by_segment", breakdowns.billings_by_segment, _period),
-          Call("top_clients", breakdowns.top_clients, _top_clients))),
+          Call("top_clients", breakdowns.top_clients, _top_clients),
+          # client by client: the company's own view, never an investor's
+          *(Call(f"spread_by_{kind}", breakdowns.spread_by, _spread_by(kind), roles=(FOUNDER, OPS))
+            for kind in breakdowns.SPREAD_KINDS),
+          Call("client_logo_retention", breakdowns.client_logo_retention,
+               lambda view, fetch: dict(filters=view.filters, role=view.role), roles=(FOUNDER, OPS)))),
     Page("pages/cohorts.py", "Cohorts", ":material/grid_on:", ROLES,
          (Call("retention", kpis.retention, lambda view, fetch: dict(filters=view.filters, role=view.role)),)),
     Page("pages/valuation.py", "Valuation", ":material/trending_up:", ROLES,
