@@ -5,6 +5,7 @@ import streamlit as st
 from expertnet.config import PRODUCT_NAME
 from expertnet.ui.context import WANTED_PAGE, filter_bar
 from expertnet.ui.errors import plainly
+from expertnet.ui.expert_rows import returning
 from expertnet.ui.text import md
 from expertnet.ui.widgets import page_style
 from expertnet.ui.pages import pages_for
@@ -36,13 +37,16 @@ def show_page(viewer, snapshot) -> None:
 
     filter_bar(snapshot, viewer)
     # An investor's navigation simply lacks the pages their role may not open, so no URL reaches them.
-    pages = {p.file: st.Page(p.file, title=p.title, icon=p.icon) for p in pages_for(viewer.role)}
+    pages = {p.file: st.Page(p.file, title=p.title, icon=p.icon, visibility="hidden" if p.hidden else "visible")
+             for p in pages_for(viewer.role)}
     page = st.navigation(list(pages.values()))
     wanted = pages.get(st.session_state.pop(WANTED_PAGE, None))
     if wanted is not None and wanted is not page:   # the address a first run was opened at
         st.switch_page(wanted, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
     if viewer.is_investor and not viewer.previewing:
         record_page_view(viewer.link.id, page.title)
+    else:
+        returning(next(file for file, entry in pages.items() if entry is page))
     page.run()
 
 

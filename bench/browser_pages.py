@@ -41,7 +41,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # address: title of every page ops see (the page registry), and the addresses an investor may open
-PAGES = {p.url_path: p.title for p in pages_for(OPS)}
+PAGES = {p.url_path: p.title for p in pages_for(OPS) if not p.hidden}   # as the sidebar lists them
 INVESTOR_PAGES = [p.url_path for p in pages_for(INVESTOR)]
 # The app has finished its run when Streamlit marks the script as not running and no
 # element is still a placeholder; a chart is drawn when vega-embed has made its canvas.

@@ -1,5 +1,6 @@
-"""docs/METRICS.md and docs/DATA_CONTRACT.md, written from the declarations the code runs on
-(the KPI catalogue in metrics/kpis.py, the tables in ingest/contract.py), so the docs cannot drift from
+"""docs/METRICS.md, docs/DATA_CONTRACT.md and docs/QUEUES.md, written from the declarations the code runs on
+(the KPI catalogue in metrics/kpis.py, the tables in ingest/contract.py, the queues in
+metrics/queues.py), so the docs cannot drift from
 what the dashboard computes and what a load checks. `python -m expertnet.reference_docs`
 writes them; tests/test_reference_docs.py fails when a committed file is out of date."""
 
@@ -11,6 +12,7 @@ from expertnet.config import PROJECT_DIR
 from expertnet.ingest.contract import DATE, DECIMAL, TABLES
 from expertnet.metrics.kpis import KPIS, TERMS
 from expertnet.metrics.privacy import MIN_EXPERTS
+from expertnet.metrics.queues import QUEUES
 
 DOCS = PROJECT_DIR / "docs"
 
@@ -98,10 +100,30 @@ contract's dates. A `take_rate` target is a share, from 0 to 1.
 {chr(10).join(sections)}"""
 
 
+def queues_md() -> str:
+    rows = "\n".join(f"| `{q.key}` | {q.title} | {'the period' if q.of_period else 'as of the last day'} | "
+                     f"{q.definition} |" for q in QUEUES)
+    return f"""# Work queues
+
+<!-- Written by `python -m expertnet.reference_docs` from expertnet/metrics/queues.py; do not edit by hand. -->
+
+The lists an ops lead works every morning, on the **Queues** page (founders and ops; never
+through a share link), each with its count and a CSV of every row. The filters (domain,
+country, signup cohort) narrow each list. "The last day" is the snapshot's last day: the
+latest date on a work log, a signup, an approval or a bonus of the export, so a queue reads the
+same whenever it is opened; a queue of "the period" lists what is dated in the period's months.
+
+| key | queue | over | who is on it |
+|---|---|---|---|
+{rows}
+"""
+
+
 def write() -> list[Path]:
     DOCS.mkdir(exist_ok=True)
     written = []
-    for name, text in (("METRICS.md", metrics_md()), ("DATA_CONTRACT.md", data_contract_md())):
+    for name, text in (("METRICS.md", metrics_md()), ("DATA_CONTRACT.md", data_contract_md()),
+                       ("QUEUES.md", queues_md())):
         (DOCS / name).write_text(text, encoding="utf-8")
         written.append(DOCS / name)
     return written

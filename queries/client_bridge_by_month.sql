@@ -5,11 +5,14 @@
 -- revenue_contraction_usd (clients billed in both months: the rise, the fall),
 -- revenue_churned_usd (M-1 billings of churned clients). Closes on the change in billings:
 -- B(M) - B(M-1) = new + reactivated + expansion - contraction - churned.
--- For the investor threshold, the distinct experts behind each part: experts_new_clients,
--- experts_reactivated_clients (in M), experts_kept_now / experts_kept_before (clients billed
--- in both months, in M and in M-1), experts_churned_clients (in M-1).
+-- For the investor threshold only ($count_experts; otherwise 0), the distinct experts behind
+-- each part: experts_new_clients, experts_reactivated_clients (in M), experts_kept_now /
+-- experts_kept_before (clients billed in both months, in M and in M-1),
+-- experts_churned_clients (in M-1). Each is exact where it is below $min_experts; otherwise
+-- it is a lower bound of at least $min_experts (the most experts one such client had), because
+-- only the threshold needs it and the exact count costs about two seconds at 100M work logs.
 -- Grain: one row per month from $from_month to $to_month. Units: clients, USD, experts.
--- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
+-- Parameters: $from_month, $to_month, $count_experts, $min_experts; $domain, $country, $cohort.
 WITH billed AS (
     SELECT client_id, month, billings_usd
     FROM kept_client_months($domain, $country, $cohort) WHERE billings_usd > 0
@@ -31,15 +34,37 @@ WITH billed AS (
                    WHEN billed_now > 0 THEN 'kept'
                    ELSE 'churned' END AS kind
     FROM parts
-), experts AS (
-    -- distinct experts behind each kind of client, in M and in M-1
+), client_experts AS (
+    -- client_expert_months has one row per client, expert and month: a row is one expert
+    SELECT client_id, month, count(*) AS experts
+    FROM kept_client_expert_months($domain, $country, $cohort)
+    WHERE $count_experts AND month BETWEEN CAST($from_month - INTERVAL 1 MONTH AS DATE) AND $to_month
+    GROUP BY ALL
+), floors AS (
+    SELECT c.month, c.kind, coalesce(max(now.experts), 0) AS largest_now,
+           coalesce(max(before.experts), 0) AS largest_before
+    FROM classified c
+    LEFT JOIN client_experts now ON now.client_id = c.client_id AND now.month = c.month
+    LEFT JOIN client_experts before ON before.client_id = c.client_id AND before.month = c.month - INTERVAL 1 MONTH
+    WHERE $count_experts
+    GROUP BY ALL
+), exact AS (
+    -- the distinct count, only where a floor is below the threshold
     SELECT c.month, c.kind,
            count(DISTINCT w.expert_id) FILTER (WHERE w.month = c.month) AS experts_now,
            count(DISTINCT w.expert_id) FILTER (WHERE w.month < c.month) AS experts_before
     FROM classified c
+    JOIN floors f ON f.month = c.month AND f.kind = c.kind
+                 AND (f.largest_now < $min_experts OR f.largest_before < $min_experts)
     JOIN kept_client_expert_months($domain, $country, $cohort) w
       ON w.client_id = c.client_id AND w.month BETWEEN c.month - INTERVAL 1 MONTH AND c.month
     GROUP BY ALL
+), experts AS (
+    SELECT f.month, f.kind,
+           CASE WHEN f.largest_now < $min_experts THEN coalesce(x.experts_now, 0) ELSE f.largest_now END AS experts_now,
+           CASE WHEN f.largest_before < $min_experts THEN coalesce(x.experts_before, 0) ELSE f.largest_before END
+               AS experts_before
+    FROM floors f LEFT JOIN exact x ON x.month = f.month AND x.kind = f.kind
 ), sums AS (
     SELECT month,
            count(*) FILTER (WHERE kind = 'new') AS clients_new,

@@ -97,7 +97,7 @@ def test_every_page_at_every_width_is_drawn_whole(demo_server, browser, role, wi
     else:
         _sign_in(page, demo_server["url"], f"{role}@example.com")
     problems = []
-    for page_entry in pages_for(role):
+    for page_entry in [p for p in pages_for(role) if not p.hidden]:   # as the sidebar lists them
         if page_entry is not pages_for(role)[0]:
             _click_sidebar(page, page_entry.title)
         page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
@@ -115,3 +115,94 @@ def test_every_page_at_every_width_is_drawn_whole(demo_server, browser, role, wi
             problems.append(f"{name}: wider than the screen")
     context.close()
     assert problems == []
+
+
+# ---------------------------------------------------------------- an ops lead's morning
+
+def _latest_worker(env: dict) -> tuple[str, str, str]:
+    """(expert_id, full_name, email) of the expert who worked last, read as any export reader would."""
+    import duckdb
+    con = duckdb.connect(env["EXPERTNET_DB"], read_only=True)
+    try:
+        return con.execute("SELECT e.expert_id, e.full_name, e.email FROM experts e JOIN expert_facts f USING "
+                           "(expert_id) ORDER BY f.last_work_date DESC NULLS LAST, e.expert_id LIMIT 1").fetchone()
+    finally:
+        con.close()
+
+
+def _open_first_row(page, grid) -> None:
+    """Click the first row's selection box, as a person does (the grid is drawn on a canvas)."""
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+
+
+@pytest.mark.parametrize("width", ["laptop", "phone"])
+def test_ops_finds_an_email_opens_the_expert_goes_back_and_reopens_the_address(demo_server, browser, width):
+    expert_id, name, email = _latest_worker(demo_server["env"])
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 1000})
+    page = context.new_page()
+    _sign_in(page, demo_server["url"], "ops@example.com")
+    _click_sidebar(page, "Experts")
+    search = page.get_by_role("textbox", name="Find an expert")
+    search.fill(email.upper())                      # as pasted from a mail client, in capitals
+    search.press("Enter")
+    page.wait_for_function(f"() => location.search.includes('q=')", timeout=30_000)
+    page.get_by_text("1 match;").wait_for(timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    _open_first_row(page, grid)                     # the second click: the expert's history
+    page.locator("h1", has_text=name).wait_for(timeout=60_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+    assert f"expert={expert_id}" in page.url
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert email in main and "Month by month" in main and "Clients and contracts" in main
+    assert page.locator("[data-testid='stException']").count() == 0
+    _whole_page_shot(page, ARTIFACTS_DIR / f"ops-{width}-expert.png")
+    address = page.url
+
+    page.go_back()                                  # the list as it was: the search still typed
+    page.locator("h1", has_text="Experts").wait_for(timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)
+    page.wait_for_function("() => !location.search.includes('expert=')", timeout=30_000)
+    assert page.get_by_role("textbox", name="Find an expert").input_value().lower() == email.lower()
+    page.get_by_text("1 match;").wait_for(timeout=60_000)
+    _whole_page_shot(page, ARTIFACTS_DIR / f"ops-{width}-back.png")
+
+    tab = context.new_page()                        # the copied address, in a new tab
+    open_page(tab, address)
+    tab.locator("h1", has_text=name).wait_for(timeout=60_000)
+    context.close()
+
+
+def test_ops_opens_an_expert_from_a_queue(demo_server, browser):
+    context = browser.new_context(viewport={"width": WIDTHS["laptop"], "height": 1000})
+    page = context.new_page()
+    _sign_in(page, demo_server["url"], "ops@example.com")
+    _click_sidebar(page, "Queues")
+    tabs = page.get_by_role("tab").all_inner_texts()
+    assert [t.split(" (")[0] for t in tabs] == ["Approved but never worked", "Went quiet", "Unusual hours",
+                                                "Negative margin", "Stuck in vetting"]
+    _whole_page_shot(page, ARTIFACTS_DIR / "ops-laptop-queues.png")
+    _open_first_row(page, page.locator("[data-testid='stDataFrame']").first)
+    page.wait_for_function("() => location.search.includes('expert=')", timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)
+    heading = page.locator("h1").first.inner_text()
+    assert heading not in ("Expert", "Queues") and "Month by month" in page.locator("[data-testid='stMain']").inner_text()
+    page.go_back()
+    page.locator("h1", has_text="Queues").wait_for(timeout=60_000)
+    context.close()
+
+
+def test_an_investor_link_to_an_experts_address_gets_the_plain_page(demo_server, browser):
+    expert_id, name, email = _latest_worker(demo_server["env"])
+    token = share_token(demo_server["env"], "Ada Investor")
+    context = browser.new_context(viewport={"width": WIDTHS["laptop"], "height": 1000})
+    page = context.new_page()
+    for path in ("expert", "queues", "experts"):
+        open_page(page, f"{demo_server['url']}/{path}?expert={expert_id}&share={token}")
+        page.wait_for_timeout(500)
+        html = page.content()
+        assert page.locator("h1").first.inner_text() in ("Overview", "Page not found"), path
+        assert expert_id not in html.replace(f"expert={expert_id}", "") and name not in html and email not in html
+    context.close()

@@ -11,6 +11,8 @@ def test_the_committed_docs_are_what_the_declarations_write():
         "docs/METRICS.md is out of date: python -m expertnet.reference_docs"
     assert (reference_docs.DOCS / "DATA_CONTRACT.md").read_text(encoding="utf-8") == \
         reference_docs.data_contract_md(), "docs/DATA_CONTRACT.md is out of date: python -m expertnet.reference_docs"
+    assert (reference_docs.DOCS / "QUEUES.md").read_text(encoding="utf-8") == reference_docs.queues_md(), \
+        "docs/QUEUES.md is out of date: python -m expertnet.reference_docs"
 
 
 def test_every_kpi_and_every_column_is_in_the_docs():

@@ -178,3 +178,92 @@ ORDER BY month;
 CREATE TABLE earnings_spread_by_month AS
 SELECT * FROM earnings_spread(NULL, NULL, NULL, DATE '0001-01-01', DATE '9999-12-01', true);
 COMMENT ON TABLE earnings_spread_by_month IS 'one row per month with earners: the earnings spread over every expert';
+
+-- ---------------------------------------------------------------- the ops work queues
+-- Defined in expertnet/metrics/queues.py (and docs/QUEUES.md, written from it). What needs
+-- single days of the raw log is worked out here, once per load, so no page reads work_logs.
+
+-- as_of: the snapshot's last day, the "today" of the queues: the latest date a row of the
+-- export carries (a work log, a signup, an approval, a bonus paid). Contract, valuation,
+-- target and event dates can lie in the future and do not count.
+CREATE TABLE as_of AS
+SELECT greatest((SELECT max(work_date) FROM work_logs), (SELECT max(signup_date) FROM experts),
+                (SELECT max(approved_date) FROM experts), (SELECT max(paid_date) FROM bonuses)) AS as_of_date;
+COMMENT ON TABLE as_of IS 'one row: the latest date of the snapshot, from which the queues count days';
+
+-- unusual_hours: each day with more than 12 hours logged by one expert, and each week (from
+-- Monday) with more than 70.
+CREATE TABLE unusual_hours AS
+WITH daily AS (
+    SELECT expert_id, work_date, sum(hours) AS hours FROM work_logs GROUP BY ALL
+), weekly AS (
+    SELECT expert_id, CAST(date_trunc('week', work_date) AS DATE) AS week, sum(hours) AS hours
+    FROM daily GROUP BY ALL
+)
+SELECT expert_id, 'day' AS span, work_date AS starting, hours FROM daily WHERE hours > 12
+UNION ALL
+SELECT expert_id, 'week' AS span, week AS starting, hours FROM weekly WHERE hours > 70
+ORDER BY starting;
+COMMENT ON TABLE unusual_hours IS 'one row per expert and day with more than 12 hours, or week with more than 70';
+
+-- negative_margin_work: work logged at a pay rate above its contract's bill rate, by expert,
+-- contract, month and pay rate.
+CREATE TABLE negative_margin_work AS
+SELECT w.expert_id, w.contract_id, c.client_id,
+       CAST(date_trunc('month', w.work_date) AS DATE) AS month,
+       w.pay_rate_usd, c.bill_rate_usd,
+       sum(w.hours) AS hours, count(*) AS work_logs, max(w.work_date) AS last_work_date
+FROM work_logs w JOIN contracts c USING (contract_id)
+WHERE w.pay_rate_usd > c.bill_rate_usd
+GROUP BY ALL
+ORDER BY month;
+COMMENT ON TABLE negative_margin_work IS 'one row per expert, contract, month and pay rate with pay above the bill rate';
+
+-- recent_earnings: each expert's earnings (pay + bonuses) over the 90 days up to as_of
+-- (as_of - 89 .. as_of), for the "went quiet" queue.
+CREATE TABLE recent_earnings AS
+WITH window_days AS (
+    SELECT as_of_date - 89 AS first_day, as_of_date AS last_day FROM as_of
+), earned AS (
+    SELECT expert_id, hours * pay_rate_usd AS earnings_usd
+    FROM work_logs, window_days WHERE work_date BETWEEN first_day AND last_day
+    UNION ALL
+    SELECT expert_id, amount_usd FROM bonuses, window_days WHERE paid_date BETWEEN first_day AND last_day
+)
+SELECT expert_id, sum(earnings_usd) AS earnings_90d_usd FROM earned GROUP BY ALL HAVING sum(earnings_usd) > 0;
+COMMENT ON TABLE recent_earnings IS 'one row per expert with earnings in the 90 days up to as_of';
+
+-- ---------------------------------------------------------------- supply activity
+-- Of the kept experts active in each month from from_month to to_month: experts_reactivated
+-- (work in M, none in M-1, some before M-1), active_approved (active in M and approved by its
+-- last day: utilization's numerator) and top10pct_hours_share (hours of the ceil(n / 10)
+-- experts with the most hours, ties by expert_id, n = experts active in M). A macro here, not a
+-- query file, because the rollup below is built with it: the filtered views
+-- (queries/supply_by_month.sql) and the unfiltered one share this one definition.
+-- Grain: one row per month with active experts. Units: experts; share 0 to 1.
+CREATE MACRO supply_activity(domain_filter, country_filter, cohort_filter, from_month, to_month) AS TABLE
+WITH active AS (
+    SELECT em.expert_id, em.month, em.hours, f.approved_date, f.first_work_date
+    FROM kept_expert_months(domain_filter, country_filter, cohort_filter) em JOIN expert_facts f USING (expert_id)
+    WHERE em.is_active AND em.month BETWEEN CAST(from_month AS DATE) - INTERVAL 1 MONTH AND to_month
+), ranked AS (
+    SELECT a.*,
+           row_number() OVER (PARTITION BY a.month ORDER BY a.hours DESC, a.expert_id) AS rank_desc,
+           count(*) OVER (PARTITION BY a.month) AS n,
+           b.expert_id IS NOT NULL AS worked_month_before
+    FROM active a
+    LEFT JOIN active b ON b.expert_id = a.expert_id AND b.month = a.month - INTERVAL 1 MONTH
+    WHERE a.month >= from_month
+)
+SELECT month,
+       count(*) FILTER (WHERE NOT worked_month_before
+                        AND first_work_date < month - INTERVAL 1 MONTH) AS experts_reactivated,
+       count(*) FILTER (WHERE approved_date <= last_day(month)) AS active_approved,
+       sum(hours) FILTER (WHERE rank_desc <= ceil(n / 10)) / NULLIF(sum(hours), 0) AS top10pct_hours_share
+FROM ranked GROUP BY month;
+
+-- The supply activity of every month over every expert (no filter set), so a page with no
+-- filter reads twelve rows instead of ranking every active expert of every month.
+CREATE TABLE supply_activity_by_month AS
+SELECT * FROM supply_activity(NULL, NULL, NULL, DATE '0001-01-01', DATE '9999-12-01') ORDER BY month;
+COMMENT ON TABLE supply_activity_by_month IS 'one row per month with active experts: reactivated, active and approved, top-10% hours share';

@@ -270,7 +270,7 @@ class _Inputs:
     forward: pd.DataFrame           # the whole company's contracts
 
 
-def _fetch(con, first: date, last: date, filters: Filters) -> _Inputs:
+def _fetch(con, first: date, last: date, filters: Filters, role: str) -> _Inputs:
     span = _month_frame(con, "activity_by_month", add_months(first, -12), last, filters)
     activity = span.loc[first:last].copy()
     earnings = (_month_frame(con, "earnings_spread_of_all_experts", first, last, filters) if filters.is_empty()
@@ -287,8 +287,10 @@ def _fetch(con, first: date, last: date, filters: Filters) -> _Inputs:
         retention=_month_frame(con, "client_retention_by_month", first, last, filters),
         valuation=_month_frame(con, "valuation_by_month", first, last, Filters()),
         company=activity if filters.is_empty() else _month_frame(con, "activity_by_month", first, last, Filters()),
-        supply=_month_frame(con, "supply_by_month", first, last, filters),
-        bridge=_month_frame(con, "client_bridge_by_month", first, last, filters),
+        supply=_month_frame(con, "supply_by_month", first, last, filters, all_experts=filters.is_empty()),
+        # the experts behind each part of the bridge: only an investor's threshold needs them
+        bridge=_month_frame(con, "client_bridge_by_month", first, last, filters,
+                            count_experts=role == roles.INVESTOR, min_experts=privacy.MIN_EXPERTS),
         forward=_month_frame(con, "forward_revenue_by_month", first, last, Filters()).drop(
             columns=["domain", "country", "cohort"], errors="ignore"),
     )
@@ -403,7 +405,7 @@ def _close_bridge(k: pd.DataFrame, bridge: pd.DataFrame) -> pd.DataFrame:
 def kpi_series(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:
     """Every KPI of METRICS.md for each month from `first` to `last` (first days of months):
     one row per month, columns KPI_KEYS, NaN where a figure is null or withheld."""
-    inputs = _fetch(con, first, last, filters)
+    inputs = _fetch(con, first, last, filters, role)
     k = _assemble(inputs)
     if role == roles.INVESTOR:
         k = _withhold(con, k, inputs, first, last, filters)

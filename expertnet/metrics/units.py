@@ -66,6 +66,7 @@ USD = Unit("usd", _usd, "$~s", "$,.0f", "$%,.0f")
 USD_PER_HOUR = Unit("usd/hour", lambda v: f"${v:,.2f}/h", "$,.0f", "$,.2f", "$%.2f")
 CONTRACTS = Unit("contracts", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
 DAYS = Unit("days", lambda v: f"{v:,.1f} days" if abs(v) < 100 else f"{v:,.0f} days", ",.0f", ",.1f", "%,.1f")
+WHOLE_DAYS = Unit("days", lambda v: f"{v:,.0f} days", ",.0f", ",.0f", "localized", integer=True)   # days since a date
 COEFFICIENT = Unit("coefficient", lambda v: f"{v:.3f}", ".2f", ".3f", "%.3f")   # 0 to 1, not a share
 INDEX = Unit("index", lambda v: f"{v:,.0f}", ",.0f", ",.0f", "localized")
 MULTIPLE = Unit("x", lambda v: f"{v:,.1f}x", ",.1f", ",.1f", "%.1fx")

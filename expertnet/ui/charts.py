@@ -240,16 +240,17 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
     return cells.properties(height=max(HEIGHT, BAR_ROW_PX * frame[y].nunique()))   # a row per label
 
 
-def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str) -> None:
+def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str, filtered: bool = True) -> None:
     """Draw a chart with CSV and PNG downloads of exactly what it shows, named after it, the
-    filters and the period."""
+    filters (where they apply) and the period."""
     from expertnet.ui.context import current
     context = current()
     st.altair_chart(chart, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("CSV", csv_text(data), context.file_name(name, "csv"), "text/csv", key=f"{key}-csv",
-                            icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), context.file_name(name, "png"), "image/png",
+    buttons.download_button("CSV", csv_text(data), context.file_name(name, "csv", filtered=filtered), "text/csv",
+                            key=f"{key}-csv", icon=":material/download:", on_click="ignore")
+    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), context.file_name(name, "png", filtered=filtered),
+                            "image/png",
                             key=f"{key}-png", icon=":material/image:", on_click="ignore")
 
 

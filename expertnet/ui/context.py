@@ -7,6 +7,7 @@ change them.
 """
 
 import inspect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from datetime import date
@@ -55,13 +56,15 @@ class ViewContext:
         """What the page registry's calls depend on (ui/pages.py)."""
         return View(self.first_month, self.last_month, self.filters, self.role, self.viewer.show_client_names)
 
-    def file_name(self, what: str, suffix: str, first: date | None = None) -> str:
+    def file_name(self, what: str, suffix: str, first: date | None = None, filtered: bool = True) -> str:
         """A download named after what it holds: payouts-software-US-2025-01_2025-12.csv (from
-        `first` where it starts before the period)."""
+        `first` where it starts before the period; without the filters where they do not apply,
+        as on one expert's page)."""
         first = first or self.first_month
         period = month_label(first) if first == self.last_month else \
             f"{month_label(first)}_{month_label(self.last_month)}"
-        return f"{what}-{self.filters.slug()}-{period}.{suffix}"
+        stem = "-".join([what, self.filters.slug(), period] if filtered else [what, period])
+        return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)[:150] + f".{suffix}"
 
     @property
     def period_label(self) -> str:

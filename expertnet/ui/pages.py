@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from expertnet.access.roles import FOUNDER, INVESTOR, OPS, ROLES
-from expertnet.metrics import breakdowns, forecast, kpis
+from expertnet.metrics import breakdowns, forecast, kpis, queues
 from expertnet.metrics.filters import Filters, add_months
 
 
@@ -49,6 +49,7 @@ class Page:
     icon: str
     roles: tuple[str, ...]
     calls: tuple[Call, ...] = ()
+    hidden: bool = False          # not in the sidebar: opened from a row, or by its address
 
     @property
     def url_path(self) -> str:
@@ -104,6 +105,10 @@ def _spread_by(kind: str):
     return lambda view, fetch: dict(_period(view, fetch), by=kind)
 
 
+def _queue(key: str):
+    return lambda view, fetch: dict(key=key, first=view.first, last=view.last, filters=view.filters, role=view.role)
+
+
 def _experts_count(view: View, fetch: Fetch) -> dict:
     """The Experts page's first question: how many match (one row carries the count)."""
     return dict(_period(view, fetch), limit=1, offset=0)
@@ -157,6 +162,11 @@ PAGES: tuple[Page, ...] = (
     Page("pages/experts.py", "Experts", ":material/badge:", (FOUNDER, OPS),
          (Call("experts_count", breakdowns.experts_page, _experts_count),
           Call("experts_page", breakdowns.experts_page, _experts_first_page))),
+    Page("pages/expert.py", "Expert", ":material/person:", (FOUNDER, OPS), hidden=True),
+    Page("pages/queues.py", "Queues", ":material/checklist:", (FOUNDER, OPS),
+         (Call("as_of", queues.as_of_date, lambda view, fetch: {}, roles=(FOUNDER, OPS)),
+          *(Call(f"queue_{queue.key}", queues.queue, _queue(queue.key), roles=(FOUNDER, OPS))
+            for queue in queues.QUEUES))),
     Page("pages/share.py", "Share", ":material/share:", (FOUNDER,)),
     Page("pages/definitions.py", "Definitions", ":material/menu_book:", ROLES),
 )
