@@ -23,11 +23,12 @@ def spread_sections(context) -> None:
     st.caption("Spread: billings minus expert pay for the period's work, before bonuses (a bonus is paid to an "
                "expert, not for one client's work); spread per hour = spread / hours, as spread_per_hour_usd "
                "in Definitions.")
+    tables = context.fetch("spread_by")
     by_segment, by_domain, by_contract = st.tabs(["Client segment", "Expert domain", "Largest contracts"])
     for tab, kind, label in ((by_segment, "segment", "Client segment"), (by_domain, "domain", "Domain"),
                              (by_contract, "contract", "Contract")):
         with tab:
-            frame = context.fetch(f"spread_by_{kind}")
+            frame = tables[kind]
             if frame.empty:
                 widgets.empty_state("No work in this period for these filters.")
                 continue

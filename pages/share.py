@@ -43,18 +43,24 @@ def _choice(label: str, values: list[str], current_value, key: str):
     return None if picked == ALL else picked
 
 
+def _only(values: tuple[str, ...] | None) -> str | None:
+    """A sidebar filter's value where it holds exactly one (a link locks one)."""
+    return values[0] if values and len(values) == 1 else None
+
+
 with st.form("new-link", clear_on_submit=False):
     st.subheader("Share this view")
     left, right = st.columns(2)
     to_name = left.text_input("Shared with", placeholder="Jane Doe, Acme Ventures", max_chars=120, key="share-to")
     days = right.number_input("Valid for (days)", min_value=1, max_value=share_links.MAX_DAYS, value=14, key="share-days")
-    st.caption("Lock the link to part of the network (the investor cannot change it). It starts from the "
-               "filters you have set in the sidebar, and the link opens on the period you are looking at.")
+    st.caption("Lock the link to part of the network (the investor cannot change it): one domain, one country, "
+               "one signup cohort. It starts from the sidebar's filters where each holds one value, and the "
+               "link opens on the period you are looking at.")
     a, b, c = st.columns(3)
     with a:
-        domain = _choice("Domain", options["domains"], context.filters.domain, "share-domain")
+        domain = _choice("Domain", options["domains"], _only(context.filters.domain), "share-domain")
     with b:
-        country = _choice("Country", options["countries"], context.filters.country, "share-country")
+        country = _choice("Country", options["countries"], _only(context.filters.country), "share-country")
     with c:
         cohort = _choice("Signup cohort", cohorts, month_label(context.filters.cohort) if context.filters.cohort
                          else None, "share-cohort")

@@ -25,6 +25,11 @@ CORE_TILES = ("billings_usd", "net_revenue_usd", "take_rate", "arr_usd", "expert
               "experts_active", "activation_rate_90d", "payouts_usd", "hours", "valuation_usd")
 
 
+def filter_widget(at, key: str):
+    """The sidebar's filter: domain and country pick any of several, the cohort one month."""
+    return at.selectbox(key=key) if key == "cohort" else at.multiselect(key=key)
+
+
 def shown(key: str, expected: dict) -> str:
     """A hand value as a founder's page writes it."""
     return format_value(expected[key], KPIS_BY_KEY[key].unit)
@@ -56,7 +61,8 @@ def test_every_founder_page_renders_with_its_title(app_env):
         assert titles(at) == [title], path
     # the sidebar shows who is signed in, and the filters are there
     assert any("f@example.com (founder)" in c.value for c in at.sidebar.caption)
-    assert {w.key for w in at.sidebar.selectbox} >= {"domain", "country", "cohort"}
+    assert {w.key for w in at.sidebar.multiselect} == {"domain", "country"}        # any of several
+    assert {w.key for w in at.sidebar.selectbox} == {"cohort"}
     assert at.sidebar.select_slider(key="period").value == ("2024-07", "2025-06")   # the last 12 months
 
 
@@ -68,7 +74,7 @@ def assert_overview(at, expected: dict, previous: dict | None = None) -> None:
     values = kpi_values(at)
     # a whole-company tile beside a filtered view says so in its label
     filtered = any(at.query_params.get(k) for k in ("domain", "country", "cohort")) or any(
-        w.value != "All" for w in at.sidebar.selectbox)
+        w.value != "All" for w in at.sidebar.selectbox) or any(w.value for w in at.sidebar.multiselect)
     whole = {f"{KPIS_BY_KEY[k].label} (whole company)": KPIS_BY_KEY[k].label for k in ("valuation_usd", "implied_arr_multiple")}
     if filtered:
         assert set(whole) <= set(values), sorted(values)
@@ -123,23 +129,30 @@ def test_overview_follows_the_filter_widgets(app_env, case):
     before = kpi_values(at)
     assert before["Billings (GMV)"] == shown("billings_usd", ALL_2025_06)
     for key, value in widgets.items():
-        at.selectbox(key=key).set_value(value)
+        filter_widget(at, key).set_value([value] if key != "cohort" else value)
     at.select_slider(key="period").set_value(("2024-01", last_month))
     at.run()
     assert_overview(at, expected)
     assert kpi_values(at) != before
     caption = at.main.caption[0].value
     for key, value in widgets.items():
-        assert at.selectbox(key=key).value == value
+        assert filter_widget(at, key).value == ([value] if key != "cohort" else value)
         assert f"{'signup cohort' if key == 'cohort' else key} {value}" in caption
 
 
 def test_overview_filters_can_be_cleared_again(app_env):
     at = signed_in().run()
-    at.selectbox(key="domain").set_value("software").run()
+    at.multiselect(key="domain").set_value(["software"]).run()
     assert kpi_values(at)["Billings (GMV)"] == shown("billings_usd", SOFTWARE_2025_06)
-    at.selectbox(key="domain").set_value("All").run()
+    at.multiselect(key="domain").set_value([]).run()
     assert_overview(at, ALL_2025_06, previous=ALL_2025_05)
+
+
+def test_several_domains_at_once(app_env):
+    at = signed_in(domain=["software", "finance"]).run()      # every domain of the fixture: all experts
+    assert sorted(at.multiselect(key="domain").value) == ["finance", "software"]
+    assert_overview(at, ALL_2025_06, previous=ALL_2025_05)
+    assert "domain finance or software" in at.main.caption[0].value
 
 
 # ---------------------------------------------------------------- the other pages

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 
 from expertnet.access import roles
-from expertnet.errors import BadInput
 from expertnet.metrics import breakdowns, kpis
 from expertnet.metrics.filters import Filters
 from expertnet.warehouse import open_read_only
@@ -31,7 +30,7 @@ def test_spread_by_contract_2025(con):
     # K2 (Beta Corp, $150): E02 4+4+4+2 h @60, E01 5+4 h @50: 23 h, 3,450, pay 1,290, 2 experts.
     # K5 (Beta Corp, $200): E05 4h, E10 2h, E14 5h, all @100: 11 h, 2,200, pay 1,100, 3 experts.
     # K3 (Gamma AI, $80): E06 5h, E04 2h, E03 10h, E12 2h, all @50: 19 h, 1,520, pay 950, 4 experts.
-    frame = breakdowns.spread_by(con, "contract", *YEAR_2025)
+    frame = breakdowns.spread_by(con, *YEAR_2025)["contract"]
     assert list(frame["name"]) == ["K4", "K2", "K5", "K3"]            # largest billings first
     got = rows(frame, ["name", "client", "bill_rate_usd", "hours", "billings_usd", "expert_pay_usd",
                        "spread_usd", "experts"])
@@ -41,15 +40,15 @@ def test_spread_by_contract_2025(con):
                    "K3": ("Gamma AI", 80, 19, 1520, 950, 570, 4)}
     assert frame.set_index("name")["spread_per_hour_usd"].to_dict() == pytest.approx(
         {"K4": 1530 / 29, "K2": 2160 / 23, "K5": 1100 / 11, "K3": 570 / 19})
-    assert list(breakdowns.spread_by(con, "contract", *YEAR_2025, limit=2)["name"]) == ["K4", "K2"]
+    assert list(breakdowns.spread_by(con, *YEAR_2025, limit=2)["contract"]["name"]) == ["K4", "K2"]
 
 
 def test_spread_by_segment_and_domain_2025(con):
-    by_segment = rows(breakdowns.spread_by(con, "segment", *YEAR_2025),
+    by_segment = rows(breakdowns.spread_by(con, *YEAR_2025)["segment"],
                       ["name", "hours", "billings_usd", "expert_pay_usd", "spread_usd", "experts"])
     # enterprise = K4 + K2 + K5; experts E09 E10 E11 E01 E02 E05 E14 (E01 and E10 counted once)
     assert by_segment == {"enterprise": (63, 9130, 4340, 4790, 7), "startup": (19, 1520, 950, 570, 4)}
-    by_domain = rows(breakdowns.spread_by(con, "domain", *YEAR_2025, filters=Filters(domain="finance")),
+    by_domain = rows(breakdowns.spread_by(con, *YEAR_2025, filters=Filters(domain="finance"))["domain"],
                      ["name", "hours", "billings_usd", "expert_pay_usd", "experts"])
     assert list(by_domain) == ["finance"]                              # the filter holds
 
@@ -57,7 +56,7 @@ def test_spread_by_segment_and_domain_2025(con):
 def test_spread_rows_add_up_to_the_kpis_of_the_period(con):
     series = kpis.kpi_series(con, *YEAR_2025)
     for by in breakdowns.SPREAD_KINDS:
-        frame = breakdowns.spread_by(con, by, *YEAR_2025, limit=100)
+        frame = breakdowns.spread_by(con, *YEAR_2025, limit=100)[by]
         assert frame["billings_usd"].sum() == pytest.approx(series["billings_usd"].sum())
         assert frame["spread_usd"].sum() == pytest.approx(
             (series["billings_usd"] - series["expert_pay_usd"]).sum())
@@ -81,8 +80,6 @@ def test_client_logo_retention_by_first_billing_month(con):
 
 def test_client_breakdowns_are_not_for_investors(con):
     with pytest.raises(PermissionError):
-        breakdowns.spread_by(con, "segment", *YEAR_2025, role=roles.INVESTOR)
+        breakdowns.spread_by(con, *YEAR_2025, role=roles.INVESTOR)
     with pytest.raises(PermissionError):
         breakdowns.client_logo_retention(con, role=roles.INVESTOR)
-    with pytest.raises(BadInput):
-        breakdowns.spread_by(con, "expert_id", *YEAR_2025)

@@ -959,3 +959,16 @@ def test_contracts_ending_and_events(con):
     # an investor: the rounds and the one event marked investor_visible (not false, not empty)
     assert list(breakdowns.events(con, "investor")["title"]) == ["Seed round", "Launched the medicine vertical",
                                                                   "Series A round"]
+
+
+def test_several_countries_at_once_add_up(con):
+    # 2024-06 hours: E01 9, E02 2, E03 5, E04 4, E06 2 (US and IN) and E07 2 (GB): 22 without GB
+    both = kpis.kpi_series(con, date(2024, 1, 1), date(2025, 6, 1), Filters.parse(country="us, IN"))
+    assert both.set_index("month").loc["2024-06", "hours"] == 22
+    us = kpis.kpi_series(con, date(2024, 1, 1), date(2025, 6, 1), Filters(country="US"))
+    india = kpis.kpi_series(con, date(2024, 1, 1), date(2025, 6, 1), Filters(country="IN"))
+    for key in ("hours", "billings_usd", "payouts_usd", "experts_total", "experts_active", "bonuses_usd"):
+        assert both[key].tolist() == pytest.approx((us[key] + india[key]).tolist()), key
+    assert Filters.parse(domain=["Software", "finance", "software"]).domain == ("finance", "software")
+    assert Filters(country=("IN", "US")) == Filters.parse(country="US,IN")     # one view, one cache entry
+    assert Filters.parse(country="US,IN").slug() == "IN_US" and Filters.parse(domain="x").describe() == "domain x"

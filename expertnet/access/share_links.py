@@ -224,12 +224,16 @@ def create_link(to_name: str, days: int, created_by: str, locked_domain: str | N
     country = locked_country.strip().upper() if isinstance(locked_country, str) and locked_country.strip() else None
     cohort = locked_cohort.strip() if isinstance(locked_cohort, str) and locked_cohort.strip() else None
     locks = Filters.parse(domain, country, cohort)
+    if len(locks.domain or ()) > 1 or len(locks.country or ()) > 1:
+        # the disclosure rules are checked for views of one domain and one country
+        raise BadInput("a link locks at most one domain and one country")
     cohort = month_label(locks.cohort) if locks.cohort else None
+    domain, country = (locks.domain or (None,))[0], (locks.country or (None,))[0]
     signing = signing_key(key)   # before anything is written: a bad key must not leave a dead record
     now = app_state.utcnow()
     for _ in range(5):
         link = ShareLink(secrets.token_hex(6), to_name, created_by, now, now + timedelta(days=days), None,
-                         locks.domain, locks.country, cohort, bool(show_client_names))
+                         domain, country, cohort, bool(show_client_names))
         try:
             with app_state.connect() as con:
                 con.execute(f"INSERT INTO share_links ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

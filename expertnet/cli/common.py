@@ -50,8 +50,10 @@ def add_db(parser: argparse.ArgumentParser) -> None:
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--domain")
-    parser.add_argument("--country")
+    parser.add_argument("--domain", action="append",
+                        help="only experts of this domain; repeat it or separate with commas for several")
+    parser.add_argument("--country", action="append",
+                        help="only experts of this country (ISO code); repeat it or separate with commas for several")
     parser.add_argument("--cohort", help="signup month, YYYY-MM")
 
 

@@ -19,11 +19,11 @@ def _warn(message: str) -> None:
 def _check_against_data(options: dict, filters: Filters, month=None) -> None:
     """Say so when the figures will be zeros because nothing matches: a domain or country the
     warehouse does not hold, or a month outside its data."""
-    if filters.domain and filters.domain not in options["domains"]:
-        _warn(f"no expert has the domain {filters.domain!r}; the warehouse holds "
+    for domain in set(filters.domain or ()) - set(options["domains"]):
+        _warn(f"no expert has the domain {domain!r}; the warehouse holds "
               f"{', '.join(options['domains'][:12])}{' ...' if len(options['domains']) > 12 else ''}")
-    if filters.country and filters.country not in options["countries"]:
-        _warn(f"no expert is in the country {filters.country}")
+    for country in set(filters.country or ()) - set(options["countries"]):
+        _warn(f"no expert is in the country {country}")
     first, last = options["first_month"], options["last_month"]
     if month is not None and first is not None and not first <= month <= last:
         _warn(f"{month_label(month)} is outside the data, which runs from {month_label(first)} to {month_label(last)}")

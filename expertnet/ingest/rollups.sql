@@ -91,11 +91,12 @@ ORDER BY month;
 COMMENT ON TABLE expert_months IS 'one row per expert and month with work or a bonus';
 
 -- The filters of every page and of the CLI, defined once: an expert is kept when
--- they match each filter that is set (NULL = not set). Metric queries read the
+-- they match each filter that is set (NULL = not set): a domain in the list domain_filter,
+-- a country in country_filter, and the signup month cohort_filter. Metric queries read the
 -- rollups only through these macros.
 CREATE MACRO keeps_expert(domain_value, country_value, signup_month_value, domain_filter, country_filter, cohort_filter) AS
-    (domain_filter IS NULL OR domain_value = domain_filter)
-    AND (country_filter IS NULL OR country_value = country_filter)
+    (domain_filter IS NULL OR list_contains(domain_filter, domain_value))
+    AND (country_filter IS NULL OR list_contains(country_filter, country_value))
     AND (cohort_filter IS NULL OR signup_month_value = cohort_filter);
 
 CREATE MACRO kept_experts(domain_filter, country_filter, cohort_filter) AS TABLE

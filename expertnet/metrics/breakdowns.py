@@ -250,18 +250,19 @@ SPREAD_KINDS = ("segment", "domain", "contract")
 LARGEST_CONTRACTS = 10
 
 
-def spread_by(con, by: str, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
-              limit: int = LARGEST_CONTRACTS) -> pd.DataFrame:
-    """name, client, segment, bill_rate_usd, hours, billings_usd, expert_pay_usd, spread_usd,
-    spread_per_hour_usd, experts: what the period's work earned the company before bonuses, by
-    client segment, by the experts' domain, or for the `limit` largest contracts (client, segment
-    and bill rate only for contracts). Client and contract detail: not part of an investor's view."""
+def spread_by(con, first: date, last: date, filters: Filters = Filters(), role: str = roles.FOUNDER,
+              limit: int = LARGEST_CONTRACTS) -> dict[str, pd.DataFrame]:
+    """For each of SPREAD_KINDS (client segment, the experts' domain, and the `limit` largest
+    contracts by billings), rows of name, client, segment, bill_rate_usd, hours, billings_usd,
+    expert_pay_usd, spread_usd, spread_per_hour_usd, experts: what the period's work earned the
+    company before bonuses (client, segment and bill rate only for contracts). One pass over the
+    rollup for all three. Client and contract detail: not part of an investor's view."""
     if role == roles.INVESTOR:
         raise PermissionError("spread by segment, domain and contract is not part of an investor's view")
-    if by not in SPREAD_KINDS:
-        raise BadInput(f"spread is by one of {', '.join(SPREAD_KINDS)}")
-    return run(con, "spread_by_segment", by=by, limit=int(limit) if by == "contract" else 2**62,
-               **_range(first, last, filters))
+    frame = run(con, "spread_by_segment", **_range(first, last, filters))
+    tables = {kind: frame[frame["by"] == kind].drop(columns=["by"]).reset_index(drop=True) for kind in SPREAD_KINDS}
+    tables["contract"] = tables["contract"].head(int(limit))
+    return tables
 
 
 def client_logo_retention(con, filters: Filters = Filters(), role: str = roles.FOUNDER) -> pd.DataFrame:

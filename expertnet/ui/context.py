@@ -102,12 +102,13 @@ def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
             st.caption(f"Experts shown: {md(filters.describe())} (set by the share link)")
         else:
             st.markdown("**Experts**")
-            domain = st.selectbox("Domain", [ALL] + options["domains"], key="domain", bind="query-params")
-            country = st.selectbox("Country", [ALL] + options["countries"], key="country", bind="query-params")
+            domains = st.multiselect("Domain", options["domains"], key="domain", bind="query-params",
+                                     placeholder="All domains", help="Experts of any of these domains; none: all.")
+            countries = st.multiselect("Country", options["countries"], key="country", bind="query-params",
+                                       placeholder="All countries", help="Experts of any of these countries; none: all.")
             cohort = st.selectbox("Signup cohort", [ALL] + months, key="cohort", bind="query-params",
                                   help="Only experts who signed up in this month.")
-            filters = Filters(None if domain == ALL else domain, None if country == ALL else country,
-                              None if cohort == ALL else parse_month(cohort))
+            filters = Filters(domains, countries, None if cohort == ALL else parse_month(cohort))
     context = ViewContext(snapshot, viewer, filters, parse_month(first), parse_month(last))
     st.session_state[_CONTEXT_KEY] = context
     return context

@@ -101,10 +101,6 @@ def _top_clients(view: View, fetch: Fetch) -> dict:
     return dict(_period(view, fetch), show_client_names=view.show_client_names)
 
 
-def _spread_by(kind: str):
-    return lambda view, fetch: dict(_period(view, fetch), by=kind)
-
-
 def _queue(key: str):
     return lambda view, fetch: dict(key=key, first=view.first, last=view.last, filters=view.filters, role=view.role)
 
@@ -148,8 +144,7 @@ PAGES: tuple[Page, ...] = (
           Call("billings_by_segment", breakdowns.billings_by_segment, _period),
           Call("top_clients", breakdowns.top_clients, _top_clients),
           # client by client: the company's own view, never an investor's
-          *(Call(f"spread_by_{kind}", breakdowns.spread_by, _spread_by(kind), roles=(FOUNDER, OPS))
-            for kind in breakdowns.SPREAD_KINDS),
+          Call("spread_by", breakdowns.spread_by, _period, roles=(FOUNDER, OPS)),
           Call("client_logo_retention", breakdowns.client_logo_retention,
                lambda view, fetch: dict(filters=view.filters, role=view.role), roles=(FOUNDER, OPS)))),
     Page("pages/cohorts.py", "Cohorts", ":material/grid_on:", ROLES,
