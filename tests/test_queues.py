@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from expertnet import cli
 from expertnet.access import roles
 from expertnet.errors import BadInput
 from expertnet.ingest.load import ingest
@@ -37,7 +38,7 @@ PERIOD = (date(2024, 7, 1), date(2025, 6, 1))
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def queues_db(tmp_path_factory):
     export = tmp_path_factory.mktemp("queues") / "export"
     shutil.copytree(FIXTURE_EXPORT, export)
     for name, lines in EXTRA.items():
@@ -45,7 +46,12 @@ def con(tmp_path_factory):
             out.write("".join(line + "\n" for line in lines))
     db = export.parent / "warehouse.duckdb"
     ingest(export, db)
-    connection = open_read_only(str(db))
+    return db
+
+
+@pytest.fixture(scope="module")
+def con(queues_db):
+    connection = open_read_only(str(queues_db))
     yield connection
     connection.close()
 
@@ -116,3 +122,15 @@ def test_queues_are_not_for_investors_and_refuse_unknown_names(con):
         queues.queue_csv(con, "went_quiet", *PERIOD, role=roles.INVESTOR)
     with pytest.raises(BadInput):
         queues.queue(con, "../experts", *PERIOD)
+
+
+def test_the_queues_command(queues_db, capsys):
+    assert cli.main(["queues", "--db", str(queues_db), "--since", "2025-01", "--to", "2025-06"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Work queues as of 2025-06-30 (all experts; dated queues: 2025-01 to 2025-06)")
+    counts = {line.split()[-1]: line.split()[-2] for line in out.splitlines()[3:]}
+    assert counts == {"approved_never_worked": "1", "went_quiet": "1", "unusual_hours": "2", "negative_margin": "1",
+                      "stuck_in_vetting": "3"}
+    assert cli.main(["queues", "--db", str(queues_db), "--queue", "went_quiet", "--domain", "finance,software"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith('"E17","Quinn Seventeen"')

@@ -1,5 +1,5 @@
-"""`python -m expertnet kpis`, `retention` and `audit-investor-view`: the figures, as the pages
-compute them, for a terminal or a script."""
+"""`python -m expertnet kpis`, `retention`, `plan`, `queues` and `audit-investor-view`: the
+figures, as the pages compute them, for a terminal or a script."""
 
 import json
 import sys
@@ -109,6 +109,32 @@ def _grid(rows: list[dict], withheld: bool) -> str:
     return text_table(table, right_aligned=range(1, len(months) + 2))
 
 
+def cmd_queues(args) -> int:
+    """The work queues' counts, or one queue's rows as CSV (founders' and ops' lists)."""
+    from expertnet.metrics import queues
+    filters = filters_of(args)
+    with open_read_only(args.db) as con:
+        options = breakdowns.filter_options(con)
+        if options["last_month"] is None:
+            raise CliError("the warehouse holds no experts yet, so every queue is empty")
+        last = parse_month(args.to) if args.to else options["last_month"]
+        first = parse_month(args.since) if args.since else last.replace(year=last.year - 1) if last.month == 12 \
+            else last.replace(year=last.year - 1, month=last.month + 1)
+        if first > last:
+            raise CliError(f"--since {month_label(first)} is after --to {month_label(last)}")
+        _check_against_data(options, filters)
+        if args.queue:
+            sys.stdout.write(queues.queue_csv(con, args.queue, first, last, filters).decode())
+            return 0
+        as_of = queues.as_of_date(con)
+        rows = [["queue", "rows", "key"]]
+        for queue in queues.QUEUES:
+            rows.append([queue.title, f"{queues.queue(con, queue.key, first, last, filters, limit=1)[1]:,}", queue.key])
+    print(f"Work queues as of {as_of} ({filters.describe()}; dated queues: {month_label(first)} to {month_label(last)})")
+    print(text_table(rows, right_aligned={1}))
+    return 0
+
+
 def cmd_audit(args) -> int:
     from expertnet.metrics.audit import audit_investor_view
     from expertnet.access.share_links import get_link
@@ -156,6 +182,15 @@ def add_commands(commands) -> None:
     p.add_argument("--month", required=True, help="YYYY-MM")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(run=cmd_plan)
+
+    from expertnet.metrics.queues import QUEUES_BY_KEY
+    p = commands.add_parser("queues", help="the ops work queues: each one's count, or one queue's rows as CSV")
+    add_db(p)
+    p.add_argument("--queue", choices=list(QUEUES_BY_KEY), help="print this queue's rows as CSV (docs/QUEUES.md)")
+    p.add_argument("--since", help="YYYY-MM: first month of the dated queues (default: 12 months to --to)")
+    p.add_argument("--to", help="YYYY-MM: last month of the dated queues (default: the latest with data)")
+    add_filters(p)
+    p.set_defaults(run=cmd_queues)
 
     p = commands.add_parser("audit-investor-view",
                             help="try to work out every withheld figure of an investor's view from the shown ones")
