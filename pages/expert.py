@@ -51,9 +51,9 @@ tiles = [("Earnings", totals["earnings_usd"], units.USD), ("Hours", totals["hour
 columns = st.columns(len(tiles) + 1)
 for column, (label, value, unit) in zip(columns, tiles):
     column.metric(label, format_value(value, unit), border=True)
-top = (place["experts_earning"] - place["experts_earning_less"]) / place["experts_earning"] if earned else None
+rank = place["experts_earning"] - place["experts_earning_less"] if earned else None   # 1 = earned the most
 columns[-1].metric(
-    "In their domain", f"top {format_value(top, units.SHARE)}" if earned else "—", border=True,
+    "In their domain", f"#{rank:,} of {place['experts_earning']:,}" if earned else "—", border=True,
     help=(f"Of the {place['experts_earning']:,} experts of {md(place['domain'])} who earned in the period, "
           f"{place['experts_earning_less']:,} earned less than this expert. " if earned
           else "No earnings in the period. ")

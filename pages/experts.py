@@ -48,11 +48,15 @@ if text.strip():
         st.warning(str(refused), icon=":material/search_off:")
     else:
         if found.empty:
-            widgets.empty_state(f"No expert matches “{md(text.strip()[:80])}” with these filters.")
+            st.info(f"No expert matches “{md(text.strip()[:80])}”"
+                    + ("" if context.filters.is_empty() else " among the experts the sidebar's filters keep") + ".",
+                    icon=":material/search_off:")
         else:
-            shown = f"the first {len(found)}" if len(found) == experts.SEARCH_RESULTS else f"{len(found)}"
-            st.caption(f"{shown} {'matches' if len(found) > 1 else 'match'}; click a row to open the expert.")
-            table(found, "found", COLUMNS, PAGE)
+            matches = int(found["matches"].iloc[0])
+            shown = (f"{matches:,} {'matches' if matches > 1 else 'match'}" if matches == len(found)
+                     else f"the first {len(found)} of {matches:,} matches (type more to narrow them)")
+            st.caption(f"{shown}; click a row to open the expert. Last worked: over all time.")
+            table(found.drop(columns=["matches"]), "found", COLUMNS, PAGE)
     st.stop()
 
 left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")

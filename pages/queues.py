@@ -36,20 +36,24 @@ st.caption(f"Queues “as of” count days to the snapshot's last day, {as_of:%Y
            "in the period. The sidebar's filters narrow every queue." if as_of else "The warehouse holds no dates yet.")
 
 fetched = {queue.key: context.fetch(f"queue_{queue.key}") for queue in queues.QUEUES}
-tabs = st.tabs([f"{queue.title} ({fetched[queue.key][1]:,})" for queue in queues.QUEUES], key="queue",
-               bind="query-params")
-for tab, queue in zip(tabs, queues.QUEUES):
-    rows, size = fetched[queue.key]
-    with tab:
-        st.caption(queue.definition)
-        if not size:
-            st.success("Nobody is on this queue.", icon=":material/check_circle:")
-            continue
-        st.caption(f"{size:,} in all" + (f"; the first {len(rows):,} are listed, the download holds every row"
-                                         if size > len(rows) else "") + ". Click a row to open the expert.")
-        table(rows, f"queue-{queue.key}", column_config(queue), "pages/queues.py")
-        snapshot, args = context.snapshot, (queue.key, context.first_month, context.last_month, context.filters,
-                                            context.role)
-        st.download_button(f"Download all {size:,} rows (CSV)", lambda args=args: queues.queue_csv(snapshot.con, *args),
-                           context.file_name(f"queue-{queue.key}", "csv"), "text/csv", key=f"queue-{queue.key}-csv",
-                           on_click="ignore", icon=":material/download:")
+for column, queue in zip(st.columns(len(queues.QUEUES)), queues.QUEUES):
+    column.metric(queue.title, f"{fetched[queue.key][1]:,}", border=True, help=queue.definition)
+# the pills name the queues only: the address holds a pick's label, which must not change with the counts
+chosen = st.pills("Queue", list(queues.QUEUES_BY_KEY), key="queue", bind="query-params", default=queues.QUEUES[0].key,
+                  format_func=lambda key: queues.QUEUES_BY_KEY[key].title,
+                  label_visibility="collapsed") or queues.QUEUES[0].key
+queue = queues.QUEUES_BY_KEY[chosen]
+rows, size = fetched[queue.key]
+st.subheader(queue.title)
+st.caption(queue.definition)
+if not size:
+    st.success("Nobody is on this queue.", icon=":material/check_circle:")
+else:
+    st.caption(f"{size:,} in all" + (f"; the first {len(rows):,} are listed, the download holds every row"
+                                     if size > len(rows) else "") + ". Click a row to open the expert.")
+    table(rows, f"queue-{queue.key}", column_config(queue), "pages/queues.py")
+    snapshot, args = context.snapshot, (queue.key, context.first_month, context.last_month, context.filters,
+                                        context.role)
+    st.download_button(f"Download all {size:,} rows (CSV)", lambda: queues.queue_csv(snapshot.con, *args),
+                       context.file_name(f"queue-{queue.key}", "csv", as_of=None if queue.of_period else as_of),
+                       "text/csv", key=f"queue-{queue.key}-csv", on_click="ignore", icon=":material/download:")

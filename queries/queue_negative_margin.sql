@@ -6,7 +6,7 @@
 -- Parameters: $limit, $from_month, $to_month; $domain, $country, $cohort (NULL = all).
 WITH matched AS (
     SELECT n.expert_id, f.domain, f.country, n.contract_id, n.client_id, n.month, n.hours,
-           n.pay_rate_usd, n.bill_rate_usd, n.hours * (n.pay_rate_usd - n.bill_rate_usd) AS loss_usd
+           n.pay_rate_usd, n.bill_rate_usd, round(n.hours * (n.pay_rate_usd - n.bill_rate_usd), 2) AS loss_usd
     FROM negative_margin_work n JOIN kept_experts($domain, $country, $cohort) f USING (expert_id)
     WHERE n.month BETWEEN $from_month AND $to_month
 ), page AS (

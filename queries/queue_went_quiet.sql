@@ -18,7 +18,7 @@ WITH ranked AS (
 ), page AS (
     SELECT * FROM matched ORDER BY days_since_last_work DESC NULLS FIRST, expert_id LIMIT $limit
 )
-SELECT p.expert_id, e.full_name, e.email, p.domain, p.country, p.earnings_90d_usd, p.last_work_date,
+SELECT p.expert_id, e.full_name, e.email, p.domain, p.country, round(p.earnings_90d_usd, 2) AS earnings_90d_usd, p.last_work_date,
        p.days_since_last_work, (SELECT count(*) FROM matched) AS queue_size
 FROM page p JOIN experts e USING (expert_id)
 ORDER BY p.days_since_last_work DESC NULLS FIRST, p.expert_id;

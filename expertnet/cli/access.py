@@ -100,8 +100,8 @@ def _check_locks(args) -> None:
     try:
         with open_read_only(args.db) as con:
             options = filter_options(con)
-    except WarehouseMissing:
-        raise CliError(f"cannot check the locks: there is no warehouse at {args.db} (--db)") from None
+    except WarehouseMissing as missing:
+        raise CliError(f"cannot check the locks against the warehouse at {args.db} (--db): {missing}") from None
     for name, value, known in (("domain", args.domain, options["domains"]),
                                ("country", args.country, options["countries"])):
         if value and value not in known:

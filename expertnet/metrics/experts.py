@@ -23,8 +23,9 @@ def _refuse_investor(role: str) -> None:
 
 def search(con, text: str, filters: Filters = Filters(), role: str = roles.FOUNDER,
            limit: int = SEARCH_RESULTS) -> pd.DataFrame:
-    """expert_id, full_name, email, domain, country, signup_date, approved_date, last_work_date of
-    the experts the filters keep whose id or email is `text`, or whose name or email holds it."""
+    """expert_id, full_name, email, domain, country, signup_date, approved_date, last_work_date
+    (over all time) and matches (how many match in all) of the first `limit` experts the filters
+    keep whose id or email is `text`, or whose name or email holds it."""
     _refuse_investor(role)
     text = (text or "").strip()
     if len(text) < MIN_SEARCH_CHARACTERS:
@@ -37,7 +38,7 @@ def search(con, text: str, filters: Filters = Filters(), role: str = roles.FOUND
 def profile(con, expert_id: str, role: str = roles.FOUNDER) -> dict | None:
     """Who the expert is and when they worked; None for an id the warehouse does not hold."""
     _refuse_investor(role)
-    rows = run(con, "expert_profile", expert_id=str(expert_id))
+    rows = run(con, "expert_profile", expert_id=str(expert_id).strip()[:200])
     return None if rows.empty else rows.iloc[0].to_dict()
 
 

@@ -7,10 +7,17 @@ a unit is refused (unit_of), never formatted with a silent default.
 """
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def _tenths(value: float) -> str:
+    """One decimal, a half rounded up as the grids round it (678.25 h reads 678.3 h in a table
+    and on a tile, where Python's own format would give 678.2)."""
+    return f"{Decimal(repr(float(value))).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
 
 
 def _three_digits(value: float) -> str:
@@ -59,7 +66,7 @@ MONTH = Unit("month", str, "", "", "")
 EXPERTS = Unit("experts", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
 CLIENTS = Unit("clients", lambda v: compact(v, 1e6), ",.0f", ",.0f", "localized", integer=True)
 SHARE = Unit("share", lambda v: f"{v * 100:.1f}%", ".2~%", ".2%", "percent")   # axis: 0.05% .. 45%
-HOURS = Unit("hours", lambda v: f"{v:,.1f} h" if abs(v) < 10_000 else f"{compact(v, 10_000)} h", "~s", ",.1f",
+HOURS = Unit("hours", lambda v: f"{_tenths(v)} h" if abs(v) < 10_000 else f"{compact(v, 10_000)} h", "~s", ",.1f",
              "%,.1f")
 HOURS_PER_EXPERT = Unit("hours/expert", lambda v: f"{v:,.1f} h", ",.1f", ",.1f", "%.1f")
 USD = Unit("usd", _usd, "$~s", "$,.0f", "$%,.0f")

@@ -28,8 +28,12 @@ def value_axis(unit: Unit, title: str | None) -> alt.Axis:
     return alt.Axis(format=unit.axis_format, title=title, **extra)
 
 
-def _month_axis(field: str = "month") -> alt.X:
-    return alt.X(f"{field}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True))
+def _month_axis(months: int = 12, field: str = "month") -> alt.X:
+    # ticks on whole months, at most about a dozen: over a few months Vega would add ticks between
+    # them, each labelled with the same month
+    step = max(1, -(-int(months) // 12))
+    return alt.X(f"{field}:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, labelOverlap=True,
+                                                         tickCount={"interval": "month", "step": step}))
 
 
 def with_events(chart: alt.Chart, events: pd.DataFrame | None, months: pd.Series) -> alt.Chart:
@@ -79,7 +83,7 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
                        legend=alt.Legend(orient="top") if len(series) > 1 else None)
     if not separate_scales:
         chart = alt.Chart(long).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
-            x=_month_axis(), y=alt.Y("value:Q", axis=value_axis(unit, y_title)), color=colour, tooltip=tooltip)
+            x=_month_axis(frame["month"].nunique()), y=alt.Y("value:Q", axis=value_axis(unit, y_title)), color=colour, tooltip=tooltip)
         chart = with_events(_with_withheld_marks(chart, long, "month", "series", alt.X("month:T")), events,
                             frame["month"])
         if targets is not None and not targets.empty:
@@ -92,7 +96,7 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
         axis = value_axis(unit, label)
         axis["orient"], axis["titleColor"] = orient, PALETTE[n]
         sides.append(alt.Chart(long[long["series"] == label]).mark_line(point=alt.OverlayMarkDef(size=28)).encode(
-            x=_month_axis(), y=alt.Y("value:Q", axis=axis), color=colour, tooltip=tooltip))
+            x=_month_axis(frame["month"].nunique()), y=alt.Y("value:Q", axis=axis), color=colour, tooltip=tooltip))
     chart = alt.layer(*sides).resolve_scale(y="independent")
     return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
 
@@ -195,9 +199,9 @@ def projection(frame: pd.DataFrame, unit: Unit, value_title: str) -> alt.Chart:
                alt.Tooltip("low_usd:Q", title="Low", format=unit.tooltip_format),
                alt.Tooltip("high_usd:Q", title="High", format=unit.tooltip_format)]
     band = alt.Chart(data[data["kind"] == "projection"]).mark_area(opacity=0.18, color=PALETTE[1]).encode(
-        x=_month_axis(), y=alt.Y("low_usd:Q", axis=value_axis(unit, value_title)), y2="high_usd:Q")
+        x=_month_axis(data["month"].nunique()), y=alt.Y("low_usd:Q", axis=value_axis(unit, value_title)), y2="high_usd:Q")
     lines = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=20)).encode(
-        x=_month_axis(), y=alt.Y("arr_usd:Q", axis=value_axis(unit, value_title)), color=colour,
+        x=_month_axis(data["month"].nunique()), y=alt.Y("arr_usd:Q", axis=value_axis(unit, value_title)), color=colour,
         strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["actual", "projection", "backtest"],
                                                             range=[[1, 0], [6, 4], [2, 2]]), legend=None),
         tooltip=tooltip)

@@ -23,6 +23,8 @@ from expertnet.ui.session import Snapshot, cached_call
 from expertnet.ui.text import md
 
 ALL = "All"
+# the address keys of the sidebar's widgets (bound to them: Streamlit refuses to set them directly)
+FILTER_PARAMS = ("period", "domain", "country", "cohort")
 _CONTEXT_KEY = "_view_context"
 WANTED_PAGE = "_wanted_page"      # the page a first run was asked for, e.g. "pages/payouts.py"
 
@@ -56,14 +58,16 @@ class ViewContext:
         """What the page registry's calls depend on (ui/pages.py)."""
         return View(self.first_month, self.last_month, self.filters, self.role, self.viewer.show_client_names)
 
-    def file_name(self, what: str, suffix: str, first: date | None = None, filtered: bool = True) -> str:
+    def file_name(self, what: str, suffix: str, first: date | None = None, filtered: bool = True,
+                  as_of: date | None = None) -> str:
         """A download named after what it holds: payouts-software-US-2025-01_2025-12.csv (from
         `first` where it starts before the period; without the filters where they do not apply,
-        as on one expert's page)."""
+        as on one expert's page; as-of-2025-12-31 for a list as of a day rather than of the period)."""
         first = first or self.first_month
         period = month_label(first) if first == self.last_month else \
             f"{month_label(first)}_{month_label(self.last_month)}"
-        stem = "-".join([what, self.filters.slug(), period] if filtered else [what, period])
+        when = f"as-of-{as_of.isoformat()}" if as_of else period
+        stem = "-".join([what, self.filters.slug(), when] if filtered else [what, when])
         return re.sub(r"[^A-Za-z0-9_.-]+", "_", stem)[:150] + f".{suffix}"
 
     @property

@@ -1,6 +1,6 @@
 """A table of experts (a search's results, a page of the Experts list, a queue) whose rows open
 the expert's own page: a click selects the row, and the run that sees it switches page with the
-expert's id added to this view's address (period and filters stay).
+expert's id in the address (the period and filters stay: they are bound to the sidebar).
 
 Going back (the browser's back button, or the sidebar) returns to the list as it was: Streamlit
 keeps the expert page's address on a back navigation, so the list's own address (search, sort,
@@ -9,17 +9,11 @@ toggles, page, tab) is remembered when a row is opened and put back by app.py (`
 import pandas as pd
 import streamlit as st
 
+from expertnet.ui.context import FILTER_PARAMS
+
 EXPERT_PAGE = "pages/expert.py"
 EXPERT_PARAM = "expert"
-# the address keys every page shares (ui/context.py's filter bar); a page's own keys stay behind
-SHARED_PARAMS = ("period", "domain", "country", "cohort")
 _LIST_ADDRESS = "_list_address"     # (page file, its query parameters) of the list a row was opened from
-
-
-def expert_address(expert_id: str) -> list[tuple[str, str]]:
-    """The query parameters of an expert's page opened from this view."""
-    shared = [(key, value) for key in SHARED_PARAMS for value in st.query_params.get_all(key)]
-    return [*shared, (EXPERT_PARAM, str(expert_id))]
 
 
 def returning(page_file: str) -> None:
@@ -28,13 +22,13 @@ def returning(page_file: str) -> None:
     if EXPERT_PARAM not in st.query_params or page_file == EXPERT_PAGE:
         return
     listed_on, params = st.session_state.get(_LIST_ADDRESS, (None, []))
+    del st.query_params[EXPERT_PARAM]
     if page_file != listed_on:
-        del st.query_params[EXPERT_PARAM]
         return
-    restored: dict[str, list[str]] = {}
-    for key, value in params:
-        restored.setdefault(key, []).append(value)
-    st.query_params.from_dict(restored)
+    # the sidebar's own keys are bound to its widgets, which this run has drawn already (and which
+    # kept their values): only the list's keys are put back
+    for key in dict.fromkeys(key for key, _ in params if key not in FILTER_PARAMS):
+        st.query_params[key] = [value for k, value in params if k == key]
     st.rerun()          # the list's widgets take their values from the address as a run starts
 
 
@@ -47,4 +41,5 @@ def table(rows: pd.DataFrame, key: str, column_config: dict, list_page: str,
     chosen = event.selection.rows if event is not None else []
     if chosen:
         st.session_state[_LIST_ADDRESS] = (list_page, [(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
-        st.switch_page(EXPERT_PAGE, query_params=expert_address(rows["expert_id"].iloc[chosen[0]]))
+        # the period and filters stay in the address by themselves (bound to the sidebar's widgets)
+        st.switch_page(EXPERT_PAGE, query_params={EXPERT_PARAM: str(rows["expert_id"].iloc[chosen[0]])})
