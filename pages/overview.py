@@ -3,16 +3,37 @@
 import pandas as pd
 import streamlit as st
 
+from expertnet.errors import BadInput
 from expertnet.metrics import kpis
+from expertnet.reports import alerts
 from expertnet.metrics.filters import add_months
 from expertnet.metrics.formatting import format_value
 from expertnet.ui import charts, widgets
 from expertnet.ui.text import md
 from expertnet.ui.context import current
+from expertnet.ui.update_download import update_button
 
 # The figures of a month that add up to those of a longer span.
 PERIOD_SUMS = ("billings_usd", "net_revenue_usd", "payouts_usd", "bonuses_usd", "hours", "experts_new",
                "experts_first_paid", "revenue_new_usd")
+
+def show_alerts(context) -> None:
+    """The alert rules (alerts.toml) that hold for the month, whole company, with their rule."""
+    try:
+        rules = alerts.read_rules()
+    except BadInput as wrong:
+        st.warning(f"The alert rules were not read: {md(str(wrong))}", icon=":material/rule:")
+        return
+    if not rules:
+        return
+    fired = context.fetch("alerts")
+    st.subheader(f"Alerts ({len(fired)} of {len(rules)} rules hold)")
+    if not fired:
+        st.caption(f"No alert rule of {md(alerts.rules_file().name)} holds for this month.")
+    for item in fired:
+        st.warning(f"**{md(item.rule.name)}**: {md(item.message)} · rule: {md(item.rule.describe())} (whole company)",
+                   icon=":material/notifications_active:")
+
 
 context = current()
 widgets.header(context, "Overview", "Headline KPIs of the last month of the period")
@@ -30,13 +51,13 @@ else:
     # targets describe the whole company: they sit on the tiles of the unfiltered view only
     targets = ({row["metric"]: row for row in context.fetch("plan")}
                if not withheld and context.filters.is_empty() else {})
-    for keys in (["billings_usd", "net_revenue_usd", "take_rate", "arr_usd"],
-                 ["experts_total", "experts_new", "experts_active", "activation_rate_90d"],
-                 ["payouts_usd", "hours", "avg_pay_rate_usd", "hours_per_active_expert"],
-                 ["clients_active", "top_client_share", "nrr_12m", "grr_12m"],
-                 ["billings_growth_mom", "billings_cmgr_12m", "valuation_usd", "implied_arr_multiple"]):
-        widgets.kpi_row(context, keys, series, targets)
+    for keys in kpis.HEADLINE_ROWS:
+        widgets.kpi_row(context, list(keys), series, targets)
     widgets.withheld_note(context)
+    if withheld:
+        update_button(context, context.viewer.link.id, f"Download the update of {now['month']} (PDF)", "update-pdf")
+    else:
+        show_alerts(context)
 
     st.subheader("Every KPI of the month")
     filtered = not context.filters.is_empty()

@@ -1,6 +1,5 @@
 """Payouts: how earnings spread across experts, bonuses against hourly pay, pay rates."""
 
-import altair as alt
 import streamlit as st
 
 from expertnet.metrics import kpis, units
@@ -34,22 +33,12 @@ else:
     widgets.withheld_note(context)
 
     histogram = context.fetch("earnings_histogram")
-    chart = alt.Chart(histogram).mark_bar(color=charts.PALETTE[0]).encode(
-        x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"),
-                axis=charts.value_axis(units.USD, "Earnings in the period (USD, log scale)")),
-        x2="earnings_to_usd:Q",
-        y=alt.Y("experts:Q", axis=charts.value_axis(units.EXPERTS, "Experts")),
-        y2=alt.datum(0),
-        tooltip=[alt.Tooltip("earnings_from_usd:Q", title="From", format=units.USD.tooltip_format),
-                 alt.Tooltip("earnings_to_usd:Q", title="To", format=units.USD.tooltip_format),
-                 alt.Tooltip("experts:Q", title="Experts", format=units.EXPERTS.tooltip_format)],
-    ).properties(height=charts.HEIGHT)
     st.subheader("Distribution of earnings")
     if histogram.empty:
         st.info(f"Fewer than {MIN_EXPERTS} experts earned in this period, so the distribution is withheld.",
                 icon=":material/lock:")
     else:
-        charts.show(chart, histogram, "earnings-histogram", "histogram")
+        charts.show(charts.earnings_histogram(histogram), histogram, "earnings-histogram", "histogram")
 
     series = widgets.period_series(context)
     left, right = st.columns(2)

@@ -14,6 +14,7 @@ from expertnet.ui import widgets
 from expertnet.ui.context import ALL, current, month_options
 from expertnet.ui.prewarm import prewarm_link_in_background
 from expertnet.ui.text import md
+from expertnet.ui.update_download import update_button
 
 context = current()
 widgets.header(context, "Share", "Read-only links for investors: aggregates only, they expire, you can revoke them")
@@ -94,9 +95,16 @@ else:
     if live:
         chosen = st.selectbox("A live link", live, key="link-choice",
                               format_func=lambda l: f"{l.to_name} · {l.filters().describe()} · {l.id}")
-        copy, audit_it, revoke = st.tabs(["Copy it again", "Audit it", "Revoke it"])
+        copy, monthly, audit_it, revoke = st.tabs(["Copy it again", "Monthly update", "Audit it", "Revoke it"])
         with copy:
             st.code(_with_period(share_links.url_for(chosen, base=base)), language=None)
+        with monthly:
+            st.caption(f"The update of {month_label(context.last_month)} (the period's last month) as this link's "
+                       "investor may see it: headline figures with their changes, four charts and the data's "
+                       "freshness, withheld as their pages withhold. From the command line, with a note: "
+                       f"`python -m expertnet report --month {month_label(context.last_month)} --link {chosen.id} "
+                       "--note note.md --pdf update.pdf`.")
+            update_button(context, chosen.id, "Download the PDF", f"update-{chosen.id}")
         with audit_it:
             st.caption("Gathers every figure this link's investor can see, for every period they can pick, and "
                        "tries to work out each withheld figure from the shown ones (see Definitions).")

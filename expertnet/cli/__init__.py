@@ -1,12 +1,12 @@
 """`python -m expertnet ...`: everything a person does outside the browser, one module per
-command group (data: generate, ingest; figures: kpis, retention, audit-investor-view;
-access: users, share)."""
+command group (data: generate, ingest; figures: kpis, retention, plan, queues,
+audit-investor-view; access: users, share; reports: report, digest, alerts)."""
 
 import sys
 
 import duckdb
 
-from expertnet.cli import access, data, figures
+from expertnet.cli import access, data, figures, reports
 from expertnet.cli.common import CliError, Parser
 from expertnet.errors import BadInput
 from expertnet.warehouse import WarehouseMissing
@@ -16,7 +16,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="python -m expertnet",
                     description="Warehouse, metrics and access for the expert-network dashboard.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=Parser)
-    for group in (data, figures, access):
+    for group in (data, figures, access, reports):
         group.add_commands(commands)
     return parser
 

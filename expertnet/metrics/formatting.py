@@ -5,7 +5,7 @@ import math
 import pandas as pd
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
-from expertnet.metrics.units import Unit, unit_of
+from expertnet.metrics.units import SHARE, Unit, unit_of
 
 
 def is_missing(value) -> bool:
@@ -19,6 +19,21 @@ def format_value(value, unit: Unit, withheld: bool = False) -> str:
     if isinstance(value, float) and math.isinf(value):
         return "n/a (too large)"
     return unit_of(unit).text(value)
+
+
+def change_text(unit: Unit, value, before) -> str | None:
+    """The change from `before` to `value` as people read it: points for a share (+1.5 pts), per
+    cent for the rest (+12.3%); None where either is missing, or nothing changed once rounded
+    (never a "-0.0")."""
+    if is_missing(value) or is_missing(before):
+        return None
+    if unit is SHARE:
+        points = round((value - before) * 100, 1)
+        return f"{points:+.1f} pts" if points else None
+    if before and value != before:
+        change = round((value / before - 1) * 100, 1)
+        return f"{change:+.1f}%" if change else None
+    return None
 
 
 def text_table(rows: list[list[str]], right_aligned=()) -> str:

@@ -222,6 +222,12 @@ KPIS: tuple[Kpi, ...] = (
         whole_company=True),
 )
 KPI_KEYS = tuple(k.key for k in KPIS)
+# The month's headline figures, in the rows the Overview's tiles and the monthly update show them.
+HEADLINE_ROWS = (("billings_usd", "net_revenue_usd", "take_rate", "arr_usd"),
+                 ("experts_total", "experts_new", "experts_active", "activation_rate_90d"),
+                 ("payouts_usd", "hours", "avg_pay_rate_usd", "hours_per_active_expert"),
+                 ("clients_active", "top_client_share", "nrr_12m", "grr_12m"),
+                 ("billings_growth_mom", "billings_cmgr_12m", "valuation_usd", "implied_arr_multiple"))
 # The client revenue bridge: billings now - billings a month before = new + reactivated + expansion
 # - contraction - churned (METRICS.md). Its members are withheld together.
 BRIDGE = ("revenue_new_usd", "revenue_reactivated_usd", "revenue_expansion_usd", "revenue_contraction_usd",

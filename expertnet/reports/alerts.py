@@ -78,43 +78,55 @@ def rules_file() -> Path:
     return Path(os.environ.get("EXPERTNET_ALERTS") or DEFAULT_FILE)
 
 
-def _line_of(text: str, index: int) -> int:
-    """The line where the index-th [[alert]] table starts (1-based; 1 if there is none)."""
-    starts = [m.start() for m in re.finditer(r"(?m)^\s*\[\[\s*alert\s*\]\]", text)]
-    return text.count("\n", 0, starts[index]) + 1 if index < len(starts) else 1
+class _RuleError(ValueError):
+    """What is wrong with a rule, and the setting it is about (to find its line)."""
+    def __init__(self, message: str, key: str | None = None):
+        super().__init__(message)
+        self.key = key
 
 
-def _number(value, what: str) -> float:
+def _line_of(text: str, index: int, key: str | None) -> int:
+    """The line of `key` in the index-th [[alert]] table, else where that table starts (1-based)."""
+    starts = [m.start() for m in re.finditer(r"(?m)^[ \t]*\[\[[ \t]*alert[ \t]*\]\]", text)]
+    if index >= len(starts):
+        return 1
+    end = starts[index + 1] if index + 1 < len(starts) else len(text)
+    found = re.search(rf"(?m)^[ \t]*{re.escape(key)}[ \t]*=", text[starts[index]:end]) if key else None
+    return text.count("\n", 0, starts[index] + (found.start() if found else 0)) + 1
+
+
+def _number(value, key: str, what: str | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{what} must be a number")
+        raise _RuleError(f"{what or key} must be a number", key)
     return float(value)
 
 
 def _rule(table: dict) -> Rule:
-    unknown = set(table) - KEYS
+    unknown = sorted(set(table) - KEYS)
     if unknown:
-        raise ValueError(f"unknown setting {sorted(unknown)[0]!r} (one of: {', '.join(sorted(KEYS))})")
+        raise _RuleError(f"unknown setting {unknown[0]!r} (one of: {', '.join(sorted(KEYS))})", unknown[0])
     name, metric = table.get("name"), table.get("metric")
     if not isinstance(name, str) or not name.strip():
-        raise ValueError("a rule needs a name")
+        raise _RuleError("a rule needs a name", "name")
     if metric not in kpis.KPIS_BY_KEY or metric == "month":
-        raise ValueError(f"unknown metric {str(metric)[:60]!r} (the keys of docs/METRICS.md)")
+        raise _RuleError(f"unknown metric {str(metric)[:60]!r} (the keys of docs/METRICS.md)", "metric")
     conditions = [c for c in ("below", "above", "change", "misses_target") if table.get(c) not in (None, False)]
     if len(conditions) != 1:
-        raise ValueError("a rule needs exactly one of below, above, change or misses_target")
+        raise _RuleError("a rule needs exactly one of below, above, change or misses_target",
+                         conditions[1] if len(conditions) > 1 else None)
     if "change" in conditions:
         if table["change"] not in CHANGES:
-            raise ValueError(f"change must be one of {', '.join(CHANGES)}")
+            raise _RuleError(f"change must be one of {', '.join(CHANGES)}", "change")
         direction = table.get("direction", "either")
         if direction not in DIRECTIONS:
-            raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}")
-        beyond = _number(table.get("beyond_pct"), "beyond_pct (a change needs it)")
+            raise _RuleError(f"direction must be one of {', '.join(DIRECTIONS)}", "direction")
+        beyond = _number(table.get("beyond_pct"), "beyond_pct", "beyond_pct (a change needs it)")
         return Rule(name.strip(), metric, change=table["change"], beyond_pct=beyond, direction=direction)
     if "misses_target" in conditions:
         if table["misses_target"] is not True:
-            raise ValueError("misses_target must be true")
+            raise _RuleError("misses_target must be true", "misses_target")
         if kpis.KPIS_BY_KEY[metric].higher_is_better is None:
-            raise ValueError(f"{metric} is neither better higher nor lower, so it cannot miss a target")
+            raise _RuleError(f"{metric} is neither better higher nor lower, so it cannot miss a target", "metric")
         return Rule(name.strip(), metric, misses_target=True)
     kind = conditions[0]
     return Rule(name.strip(), metric, **{kind: _number(table[kind], kind)})
@@ -132,15 +144,23 @@ def read_rules(path: Path | None = None) -> tuple[Rule, ...]:
         line = re.search(r"line (\d+)", str(error))
         raise BadInput(f"{path}:{line.group(1) if line else 1}: not valid TOML: {error}") from None
     tables = document.get("alert", [])
-    if set(document) - {"alert"} or not isinstance(tables, list):
+    if set(document) - {"alert"} or not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise BadInput(f"{path}:1: the file holds [[alert]] tables only")
     rules = []
     for index, table in enumerate(tables):
         try:
             rules.append(_rule(table))
-        except ValueError as error:
-            raise BadInput(f"{path}:{_line_of(text, index)}: {error}") from None
+        except _RuleError as error:
+            raise BadInput(f"{path}:{_line_of(text, index, error.key)}: {error}") from None
     return tuple(rules)
+
+
+def rules_or_none() -> tuple[Rule, ...]:
+    """The rules for a page: none where the file is wrong (the page says why, from read_rules)."""
+    try:
+        return read_rules()
+    except BadInput:
+        return ()
 
 
 def fired(con, rules: tuple[Rule, ...], month: date) -> list[Fired]:

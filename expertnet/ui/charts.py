@@ -4,6 +4,9 @@ Charts are drawn from aggregates only (a few hundred rows at most): DuckDB does 
 grouping, never the browser.
 """
 
+import contextvars
+from contextlib import contextmanager
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -101,14 +104,35 @@ def line(frame: pd.DataFrame, series: dict[str, str], unit: Unit, y_title: str,
     return _with_withheld_marks(chart, long, "month", "series", alt.X("month:T")).properties(height=HEIGHT)
 
 
+_INVESTOR = contextvars.ContextVar("charts_for_investor", default=None)
+
+
+@contextmanager
+def drawn_for(investor: bool):
+    """Charts built inside are for an investor (or not) whoever runs the code: a report made
+    outside a page (reports/update.py) says so, since it has no viewer of its own."""
+    token = _INVESTOR.set(investor)
+    try:
+        yield
+    finally:
+        _INVESTOR.reset(token)
+
+
+def _for_investor() -> bool:
+    chosen = _INVESTOR.get()
+    if chosen is not None:
+        return chosen
+    from expertnet.ui.context import current
+    return current().viewer.is_investor
+
+
 def _with_withheld_marks(chart: alt.Chart, data: pd.DataFrame, x: str, label: str | None,
                          month_x: alt.X | None = None) -> alt.Chart:
     """For an investor, a withheld value is a visibly marked gap, not a silently missing point or
     bar (METRICS.md): a dashed grey rule at its month, or a grey label at its bar, whose tooltip
     says why. (For the others a missing value is a null, drawn as a gap in the line.)"""
-    from expertnet.ui.context import current
     missing = data[data["value"].isna()] if "value" in data else data.iloc[:0]
-    if missing.empty or not current().viewer.is_investor:
+    if missing.empty or not _for_investor():
         return chart
     missing = missing.assign(why=WITHHELD_TEXT).drop(columns=["value"])
     tooltip = [alt.Tooltip("why:N", title="Withheld")]
@@ -225,6 +249,20 @@ def grouped_bars(frame: pd.DataFrame, row: str, group: str, unit: Unit, value_ti
     return _with_withheld_marks(chart, frame, row, group).properties(height=height)
 
 
+def earnings_histogram(histogram: pd.DataFrame) -> alt.Chart:
+    """Experts by their earnings in the period (breakdowns.earnings_histogram), on a log scale."""
+    return alt.Chart(histogram).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"),
+                axis=value_axis(USD, "Earnings in the period (USD, log scale)")),
+        x2="earnings_to_usd:Q",
+        y=alt.Y("experts:Q", axis=value_axis(EXPERTS, "Experts")),
+        y2=alt.datum(0),
+        tooltip=[alt.Tooltip("earnings_from_usd:Q", title="From", format=USD.tooltip_format),
+                 alt.Tooltip("earnings_to_usd:Q", title="To", format=USD.tooltip_format),
+                 alt.Tooltip("experts:Q", title="Experts", format=EXPERTS.tooltip_format)],
+    ).properties(height=HEIGHT)
+
+
 def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_title: str, value_title: str,
             counts: dict[str, tuple[str, Unit]]) -> alt.Chart:
     """A share per (x, y) cell (a cohort's retention), with the counts behind it in the tooltip:
@@ -253,12 +291,12 @@ def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str, filtered: bo
     buttons = st.container(horizontal=True, gap="small")
     buttons.download_button("CSV", csv_text(data), context.file_name(name, "csv", filtered=filtered), "text/csv",
                             key=f"{key}-csv", icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", still_allowed(lambda: _png(chart)), context.file_name(name, "png", filtered=filtered),
+    buttons.download_button("PNG", still_allowed(lambda: png(chart)), context.file_name(name, "png", filtered=filtered),
                             "image/png",
                             key=f"{key}-png", icon=":material/image:", on_click="ignore")
 
 
-def _png(chart: alt.Chart) -> bytes:
+def png(chart: alt.Chart) -> bytes:
     import vl_convert
     return vl_convert.vegalite_to_png(chart.to_json(), scale=2)
 

@@ -16,6 +16,7 @@ from typing import Callable
 
 from expertnet.access.roles import FOUNDER, INVESTOR, OPS, ROLES
 from expertnet.metrics import breakdowns, forecast, kpis, queues
+from expertnet.reports import alerts
 from expertnet.metrics.filters import Filters, add_months
 
 
@@ -122,7 +123,10 @@ EXPERTS_BY_DOMAIN = Call("experts_by_domain", breakdowns.experts_by_segment, _by
 PAGES: tuple[Page, ...] = (
     Page("pages/overview.py", "Overview", ":material/dashboard:", ROLES,
          (Call("kpi_series_13m", kpis.kpi_series, _thirteen_months),
-          Call("plan", kpis.plan, _plan, roles=(FOUNDER, OPS)))),   # targets have no investor flag
+          Call("plan", kpis.plan, _plan, roles=(FOUNDER, OPS)),    # targets have no investor flag
+          # whole-company rules, checked when a snapshot is loaded (the pre-warm makes this call)
+          Call("alerts", alerts.fired, lambda view, fetch: dict(rules=alerts.rules_or_none(), month=view.last),
+               roles=(FOUNDER, OPS)))),
     Page("pages/network_growth.py", "Network growth", ":material/group_add:", ROLES,
          (KPIS_OF_PERIOD, EVENTS,
           Call("activation_by_cohort", breakdowns.activation_by_cohort, _period),

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from expertnet.metrics.formatting import format_value, is_missing
-from expertnet.metrics.units import SHARE, Unit, unit_of
+from expertnet.metrics.formatting import change_text, format_value, is_missing
+from expertnet.metrics.units import Unit, unit_of
 from expertnet.metrics.kpis import KPIS_BY_KEY
 from expertnet.metrics.privacy import MIN_EXPERTS, WITHHELD_TEXT
 from expertnet.ui.context import ViewContext
@@ -34,19 +34,6 @@ def kpi_label(kpi, filtered: bool) -> str:
     return f"{kpi.label} (whole company)" if kpi.whole_company and filtered else kpi.label
 
 
-def _change(kpi, value, before) -> str | None:
-    """The change from `before` to `value`: points for a share, per cent for the rest."""
-    if is_missing(value) or is_missing(before):
-        return None
-    if kpi.unit is SHARE:
-        points = round((value - before) * 100, 1)
-        return f"{points:+.1f} pts" if points else None         # never a red "-0.0 pts"
-    if before and value != before:
-        change = round((value / before - 1) * 100, 1)
-        return f"{change:+.1f}%" if change else None
-    return None
-
-
 def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool,
              trend: list | None = None, filtered: bool = False, year_ago: dict | None = None,
              target: dict | None = None) -> None:
@@ -66,8 +53,8 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
         withheld_tile(column, label, help_text)
         return
     # the month before first (it sets the colour), then the year before and the plan
-    parts = [(_change(kpi, value, before), "m/m"),
-             (_change(kpi, value, year_ago.get(key)) if year_ago else None, "y/y"),
+    parts = [(change_text(kpi.unit, value, before), "m/m"),
+             (change_text(kpi.unit, value, year_ago.get(key)) if year_ago else None, "y/y"),
              (f"{target['variance'] * 100:+.1f}%" if target and target["variance"] is not None else None, "vs plan")]
     delta = " · ".join(f"{change} {what}" for change, what in parts if change) or None
     column.metric(label, format_value(None if is_missing(value) else value, kpi.unit, withheld),
