@@ -603,5 +603,6 @@ def test_cli_share_refuses_a_lock_the_warehouse_does_not_hold(access_env, fixtur
     assert country.returncode == 2 and "no expert has country 'FR'" in country.stderr
     nowhere = _cli("share", "create", "--to", "Jane", "--days", "7", "--country", "US",
                    "--db", str(access_env / "none.duckdb"))
-    assert nowhere.returncode == 2 and "cannot check the locks: there is no warehouse at" in nowhere.stderr
+    assert nowhere.returncode == 2 and "cannot check the locks against the warehouse at" in nowhere.stderr
+    assert "There is no warehouse at" in nowhere.stderr        # the reason, as the warehouse says it
     assert share_links.list_links() == []
