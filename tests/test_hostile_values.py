@@ -152,9 +152,18 @@ def test_ctrl_c_stops_the_server_with_one_line(fixture_db, tmp_path):
     env = dict(os.environ, EXPERTNET_DB=str(fixture_db), EXPERTNET_APP_STATE=str(tmp_path / "a.sqlite3"),
                EXPERTNET_SHARE_KEY_FILE=str(tmp_path / "k"), EXPERTNET_SECRETS=str(tmp_path / "n.toml"),
                EXPERTNET_DEMO="1", EXPERTNET_PREWARM="1")
-    process = start_server(env, free_port())
+    port = free_port()
+    process = start_server(env, port)
     import time
-    time.sleep(3)                      # the snapshot watcher opens the warehouse
+    import urllib.request
+    deadline = time.monotonic() + 60     # up and answering (a loaded machine starts slowly) ...
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    time.sleep(2)                      # ... and the snapshot watcher has opened the warehouse
     process.send_signal(signal.SIGINT)
     out = process.communicate(timeout=60)[0].decode()
     after = out.split("URL: ", 1)[1].splitlines()[1:]

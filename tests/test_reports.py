@@ -300,3 +300,36 @@ def test_the_overview_lists_the_alerts_that_hold_and_an_investor_gets_the_pdf(ap
     assert not [s for s in at.subheader if s.value.startswith("Alerts")]     # founders' rules only
     buttons = [b for b in at.get("download_button") if "update of 2025-06" in b.proto.label]
     assert len(buttons) == 1
+
+
+def test_what_a_fresh_eyes_review_broke(con, fixture_db, app_env, tmp_path, capsys, monkeypatch):
+    # an empty link (an unset $LINK in a cron line) is refused, never the founders' update
+    assert cli.main(["report", "--db", str(fixture_db), "--month", "2025-06", "--link", "",
+                     "--pdf", str(tmp_path / "u.pdf")]) == 2
+    assert "the share link is empty" in capsys.readouterr().err and not (tmp_path / "u.pdf").exists()
+    # a 0 is a value; a negative percentage and a direction beside `below` are refused
+    rules = alerts.read_rules(rules_file(tmp_path, '[[alert]]\nname = "loss"\nmetric = "net_revenue_usd"\nbelow = 0\n'))
+    assert rules[0].below == 0 and alerts.fired(con, rules, JUNE) == []          # 2025-06 net revenue is $2,200
+    for wrong, says in (('change = "year_ago"\nbeyond_pct = -5', "beyond_pct must be above 0"),
+                        ('below = 1\ndirection = "down"', "direction goes with change only")):
+        with pytest.raises(BadInput, match=says):
+            alerts.read_rules(rules_file(tmp_path, f'[[alert]]\nname = "x"\nmetric = "hours"\n{wrong}\n'))
+    # a rules file someone named must be there
+    with pytest.raises(BadInput, match="there is no such rules file"):
+        alerts.read_rules(tmp_path / "nothere.toml")
+    # __ and -- in a note are text, not a missing italic font or an underline; Chinese is drawn as ?
+    data, undrawn = pdf.render_counting(update.build(con, JUNE, note="total__hours -- 中文 ok", rules=()))
+    assert undrawn == 2 and "total" in pdf_text(data)[1]
+    # one argument may hold several recipients; a folder is no PDF file
+    assert digest.addresses(["a@example.com, Bo <b@example.com>"]) == ["a@example.com", "b@example.com"]
+    with pytest.raises(BadInput, match="outside ASCII"):
+        digest.addresses(["jörg@exämple.com"])
+    assert cli.main(["report", "--db", str(fixture_db), "--month", "2025-06", "--pdf", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    # a password never crosses the network in clear
+    monkeypatch.setenv("EXPERTNET_SMTP_HOST", "mail.example.com")
+    monkeypatch.setenv("EXPERTNET_SMTP_PORT", "25")
+    monkeypatch.setenv("EXPERTNET_SMTP_USER", "me@example.com")
+    monkeypatch.setenv("EXPERTNET_SMTP_PASSWORD", "pw")
+    with pytest.raises(BadInput, match="in clear"):
+        digest.settings()

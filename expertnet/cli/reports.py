@@ -20,11 +20,19 @@ def _write_atomically(path: Path, data: bytes) -> None:
     path = path.expanduser()
     if not path.parent.is_dir():
         raise CliError(f"there is no folder {path.parent} to write {path.name} in")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    if path.is_dir():
+        raise CliError(f"{path} is a folder: give a file name")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise CliError(f"cannot write in {path.parent}: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise CliError(f"cannot write {path}: {error.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -55,7 +63,16 @@ def _update(args) -> tuple[update.Update, bytes]:
             raise CliError(f"{args.month} is outside the data ({options['first_month']:%Y-%m} to "
                            f"{options['last_month']:%Y-%m})" if options["first_month"] else "the warehouse is empty")
         made = update.build(con, month, audience, note)
-    return made, pdf.render(made)
+    return made, _rendered(made)
+
+
+def _rendered(made: update.Update) -> bytes:
+    document, undrawn = pdf.render_counting(made)
+    if undrawn:
+        print(f"warning: {undrawn:,} character(s) of the note or the names have no glyph in the PDF's font "
+              "(DejaVu Sans: Latin, Greek, Cyrillic, Arabic, Hebrew and more, not Chinese, Japanese, Korean, Thai "
+              "or emoji) and are drawn as ?", file=sys.stderr)
+    return document
 
 
 def cmd_report(args) -> int:
@@ -89,7 +106,11 @@ def cmd_alerts(args) -> int:
         print(f"no alert rules in {where}")
         return 0
     with open_read_only(args.db) as con:
-        month = parse_month(args.month) if args.month else filter_options(con)["last_month"]
+        options = filter_options(con)
+        month = parse_month(args.month) if args.month else options["last_month"]
+        if options["first_month"] is None or not options["first_month"] <= month <= options["last_month"]:
+            raise CliError(f"{month:%Y-%m} is outside the data" + (
+                f" ({options['first_month']:%Y-%m} to {options['last_month']:%Y-%m})" if options["first_month"] else ""))
         fired = alerts.fired(con, rules, month)
     print(f"{len(rules)} rule(s) in {where}; {len(fired)} hold for {month:%Y-%m}")
     for item in fired:

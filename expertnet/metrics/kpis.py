@@ -447,8 +447,18 @@ def _close_identities(con, k: pd.DataFrame, activation: pd.DataFrame, basis: pd.
     ranked = clients.groupby("month", sort=False)
     top = ranked["experts"].first().reindex(k.index).fillna(0)
     top5 = ranked["experts"].apply(lambda e: e.head(5).max()).reindex(k.index).fillna(0)
-    k["top_client_share"] = privacy.blank(k["top_client_share"], top < privacy.MIN_EXPERTS)
-    k["top5_client_share"] = privacy.blank(k["top5_client_share"], top5 < privacy.MIN_EXPERTS)
+    # ... and billings minus it is the other clients' billings: they need 0 or 11 experts too.
+    # Their distinct experts are at least the most of any one of them and at most their sum, so
+    # the rest is shown where that most is 11, or the sum 0; otherwise it is withheld (it may
+    # rest on 11 after all, but only a count of the union would say so).
+    def rest_small(after: int) -> pd.Series:
+        def small(experts: pd.Series) -> bool:
+            rest = experts.iloc[after:]
+            return bool(rest.sum() > 0 and rest.max() < privacy.MIN_EXPERTS)
+        by_month = ranked["experts"].apply(small).to_dict() if len(clients) else {}
+        return pd.Series([bool(by_month.get(month, False)) for month in k.index], index=k.index)
+    k["top_client_share"] = privacy.blank(k["top_client_share"], (top < privacy.MIN_EXPERTS) | rest_small(1))
+    k["top5_client_share"] = privacy.blank(k["top5_client_share"], (top5 < privacy.MIN_EXPERTS) | rest_small(5))
     # with three clients or fewer, the HHI and the top share solve for every client's share
     k["client_hhi"] = privacy.blank(k["client_hhi"], (top < privacy.MIN_EXPERTS) | (k["clients_active"] < 4))
     # active = first paid + reactivated + those who also worked the month before: where that last

@@ -110,7 +110,9 @@ def _rule(table: dict) -> Rule:
         raise _RuleError("a rule needs a name", "name")
     if metric not in kpis.KPIS_BY_KEY or metric == "month":
         raise _RuleError(f"unknown metric {str(metric)[:60]!r} (the keys of docs/METRICS.md)", "metric")
-    conditions = [c for c in ("below", "above", "change", "misses_target") if table.get(c) not in (None, False)]
+    # (a 0 is a value: "net revenue below 0" is a rule; only misses_target = false means unset)
+    conditions = [c for c in ("below", "above", "change", "misses_target")
+                  if c in table and not (c == "misses_target" and table[c] is False)]
     if len(conditions) != 1:
         raise _RuleError("a rule needs exactly one of below, above, change or misses_target",
                          conditions[1] if len(conditions) > 1 else None)
@@ -121,7 +123,12 @@ def _rule(table: dict) -> Rule:
         if direction not in DIRECTIONS:
             raise _RuleError(f"direction must be one of {', '.join(DIRECTIONS)}", "direction")
         beyond = _number(table.get("beyond_pct"), "beyond_pct", "beyond_pct (a change needs it)")
+        if beyond <= 0:
+            raise _RuleError("beyond_pct must be above 0 (a per cent, like 10)", "beyond_pct")
         return Rule(name.strip(), metric, change=table["change"], beyond_pct=beyond, direction=direction)
+    for key in ("direction", "beyond_pct"):
+        if key in table:
+            raise _RuleError(f"{key} goes with change only", key)
     if "misses_target" in conditions:
         if table["misses_target"] is not True:
             raise _RuleError("misses_target must be true", "misses_target")
@@ -134,10 +141,17 @@ def _rule(table: dict) -> Rule:
 
 def read_rules(path: Path | None = None) -> tuple[Rule, ...]:
     """The rules of the file (none if it does not exist); BadInput naming FILE:LINE if it is wrong."""
-    path = Path(path) if path else rules_file()
+    chosen = Path(path) if path else None
+    path = chosen or rules_file()
     if not path.is_file():
+        # alerts.toml is optional, but a file someone named (--rules, EXPERTNET_ALERTS) must be there
+        if chosen or os.environ.get("EXPERTNET_ALERTS"):
+            raise BadInput(f"{path}: there is no such rules file")
         return ()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}:1: not UTF-8 text") from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

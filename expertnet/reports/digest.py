@@ -4,7 +4,8 @@ figures, their changes and the alerts, and the update's PDF attached; sent over 
 Settings, from the environment or else the secrets file (the same names in lower case, e.g.
 smtp_password): EXPERTNET_SMTP_HOST, EXPERTNET_SMTP_PORT (587), EXPERTNET_SMTP_USER,
 EXPERTNET_SMTP_PASSWORD, EXPERTNET_SMTP_FROM (default: the user), EXPERTNET_SMTP_STARTTLS
-(1 or 0; default 1 on port 587, else 0).
+(1 or 0; default 1 on port 587, else 0), EXPERTNET_SMTP_TLS (TLS from the first byte; default 1
+on port 465). A password is never sent over a plain connection, except to this machine.
 
 Nothing is half-sent: the message is whole before the server is reached, and every recipient
 must be accepted before the message is handed over (one SMTP transaction; a refused address
@@ -36,6 +37,7 @@ class SmtpSettings:
     password: str | None
     sender: str
     starttls: bool
+    tls: bool = False            # TLS from the first byte (port 465), rather than STARTTLS
 
 
 def _setting(name: str) -> str | None:
@@ -54,20 +56,35 @@ def settings() -> SmtpSettings:
         raise BadInput("EXPERTNET_SMTP_PORT must be a port number") from None
     user, password = _setting("user"), _setting("password")
     sender = _setting("from") or user
-    if not sender or "@" not in parseaddr(sender)[1]:
+    if not sender:
         raise BadInput("no sender address: set EXPERTNET_SMTP_FROM (or EXPERTNET_SMTP_USER) to an email address")
-    starttls = (_setting("starttls") or ("1" if port == 587 else "0")) not in ("0", "false", "no")
-    return SmtpSettings(host, port, user, password, sender, starttls)
+    if any(ord(c) < 32 for c in sender):
+        raise BadInput("EXPERTNET_SMTP_FROM holds a line break or another control character")
+    sender = _address(sender)
+    tls = (_setting("tls") or ("1" if port == 465 else "0")) not in ("0", "false", "no")
+    starttls = not tls and (_setting("starttls") or ("1" if port == 587 else "0")) not in ("0", "false", "no")
+    if user and password and not (tls or starttls) and host not in ("localhost", "127.0.0.1", "::1"):
+        raise BadInput(f"a password would cross the network in clear to {host}: set EXPERTNET_SMTP_STARTTLS=1 "
+                       "(port 587) or EXPERTNET_SMTP_TLS=1 (port 465)")
+    return SmtpSettings(host, port, user, password, sender, starttls, tls)
+
+
+def _address(text: str) -> str:
+    address = parseaddr(text)[1]
+    if "@" not in address or any(c.isspace() or c in "<>,;" or ord(c) < 32 for c in address):
+        raise BadInput(f"not an email address: {text[:80]!r}")
+    if not address.isascii():
+        raise BadInput(f"{text[:80]!r}: addresses outside ASCII are not supported by this sender")
+    return address
 
 
 def addresses(recipients: list[str]) -> list[str]:
-    """The recipients as plain addresses; BadInput naming the first that is not one."""
+    """The recipients as plain addresses (several may be given in one argument, separated by
+    commas); BadInput naming the first that is not one."""
     out = []
     for text in recipients:
-        address = parseaddr(text)[1]
-        if "@" not in address or any(c.isspace() or c in "<>,;" for c in address):
-            raise BadInput(f"not an email address: {text[:80]!r}")
-        out.append(address)
+        for part in (p for p in text.split(",") if p.strip()):
+            out.append(_address(part))
     if not out:
         raise BadInput("give at least one recipient (--to ADDRESS)")
     return out
@@ -127,7 +144,10 @@ def send(mail: EmailMessage, recipients: list[str], smtp: SmtpSettings) -> None:
     """Hand `mail` to the server for every recipient, or for none (BadInput saying why)."""
     where = f"{smtp.host}:{smtp.port}"
     try:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S) as server:
+        connect = (lambda: smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S,
+                                            context=ssl.create_default_context())) if smtp.tls else \
+            (lambda: smtplib.SMTP(smtp.host, smtp.port, timeout=TIMEOUT_S))
+        with connect() as server:
             server.ehlo()
             if smtp.starttls:
                 server.starttls(context=ssl.create_default_context())

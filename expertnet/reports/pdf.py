@@ -23,6 +23,9 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 MARGIN_MM = 14
 NOTE_LIMIT_MM = 95            # the note's room under the charts on page two
 INK, GREY, LINE = (33, 37, 41), (110, 117, 125), (222, 226, 230)
+FACES = {"": "", "B": "-Bold", "I": "-Oblique", "BI": "-BoldOblique"}   # fpdf2's markdown uses all four
+MAX_ALERTS = 8                # on page one; the Overview lists them all
+FOOTER_NAME = 40              # characters of the audience's name in the footer
 
 
 class _Pdf(FPDF):
@@ -31,21 +34,33 @@ class _Pdf(FPDF):
         self.update = update
         self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(False)
-        self.unicode = (FONT_DIR / "DejaVuSans.ttf").is_file() and (FONT_DIR / "DejaVuSans-Bold.ttf").is_file()
+        self.unicode = all((FONT_DIR / f"DejaVuSans{face}.ttf").is_file() for face in FACES.values())
         if self.unicode:
-            self.add_font("Body", "", str(FONT_DIR / "DejaVuSans.ttf"))
-            self.add_font("Body", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+            for style, face in FACES.items():
+                self.add_font("Body", style, str(FONT_DIR / f"DejaVuSans{face}.ttf"))
         self.family = "Body" if self.unicode else "Helvetica"
+        # what the regular face can draw (the other faces of DejaVu Sans cover the same characters)
+        self.glyphs = set(self.fonts["body"].cmap) if self.unicode else set()
+        self.undrawn = 0           # characters the font has no glyph for, drawn as "?"
         self.set_title(update.title)
         self.set_creator(PRODUCT_NAME)
 
     def text_of(self, text: str) -> str:
-        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+        """`text` as the font can draw it: a character it has no glyph for (Chinese, emoji, with
+        DejaVu) becomes "?" and is counted, rather than silently left out of the page."""
+        if not self.unicode:
+            drawn = text.encode("latin-1", "replace").decode("latin-1")
+        else:
+            drawn = "".join(c if ord(c) in self.glyphs or c in "\n\t" else "?" for c in text)
+        self.undrawn += sum(a != b for a, b in zip(text, drawn))
+        return drawn
 
     def footer(self):
         self.set_y(-12)
         self.font(7, colour=GREY)
-        self.cell(0, 4, self.text_of(f"{self.update.title} · for {self.update.audience.name} · "
+        name = self.update.audience.name
+        name = name if len(name) <= FOOTER_NAME else name[:FOOTER_NAME - 1] + "…"
+        self.cell(0, 4, self.text_of(f"{self.update.title} · for {name} · "
                                      f"{self.update.freshness} · page {self.page_no()} of 2"), align="C")
 
     def font(self, size: float, bold: bool = False, colour=INK):
@@ -99,6 +114,8 @@ def _alerts(pdf: _Pdf, update: Update) -> None:
     pdf.heading("Alerts")
     pdf.font(9)
     lines = [f"{fired.rule.name}: {fired.message} (rule: {fired.rule.describe()})" for fired in update.alerts]
+    if len(lines) > MAX_ALERTS:
+        lines = lines[:MAX_ALERTS - 1] + [f"and {len(lines) - MAX_ALERTS + 1} more: the Overview lists them all."]
     for line in lines or ["No alert rule holds for this month."]:
         pdf.multi_cell(0, 4.6, pdf.text_of(f"• {line}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -123,7 +140,8 @@ def _charts(pdf: _Pdf, update: Update) -> None:
 
 def _note_blocks(note: str) -> list[tuple[str, str]]:
     """The note's markdown as (kind, text) blocks: 'heading', 'bullet' or 'paragraph'; **bold**
-    and __italic__ stay for fpdf2's own markdown."""
+    and __italic__ stay for fpdf2's own markdown, whose "--" (underline) a note means as dashes."""
+    note = note.replace("--", "-\u200b-")
     blocks = []
     for part in re.split(r"\n\s*\n", note.strip()):
         for line in part.splitlines() if re.match(r"\s*[-*] ", part) else [" ".join(part.split())]:
@@ -139,27 +157,49 @@ def _note_blocks(note: str) -> list[tuple[str, str]]:
     return blocks
 
 
+def _fitted(pdf: _Pdf, body: str, room_mm: float) -> str | None:
+    """`body`, or as many of its first words as fit in `room_mm` with an ellipsis; None if none do."""
+    def height(text: str) -> float:
+        return pdf.multi_cell(0, 4.6, text, markdown=True, dry_run=True, output="HEIGHT")
+    if height(body) <= room_mm:
+        return body
+    words = body.split(" ")
+    low, high = 0, len(words)          # the most words that fit, by bisection
+    while low < high:
+        middle = (low + high + 1) // 2
+        if height(" ".join(words[:middle]) + " …") <= room_mm:
+            low = middle
+        else:
+            high = middle - 1
+    return " ".join(words[:low]) + " …" if low else None
+
+
 def _note(pdf: _Pdf, update: Update) -> None:
     if not update.note:
         return
     pdf.heading("Note from the founders", 11)
-    bottom = pdf.get_y() + NOTE_LIMIT_MM
+    bottom = min(pdf.get_y() + NOTE_LIMIT_MM, pdf.h - 16)
     for kind, text in _note_blocks(update.note):
         size, bold, prefix = (10, True, "") if kind == "heading" else (9, False, "• " if kind == "bullet" else "")
         pdf.font(size, bold=bold)
-        body = pdf.text_of(prefix + text)
-        needed = pdf.multi_cell(0, 4.6, body, markdown=True, dry_run=True, output="HEIGHT")
-        if pdf.get_y() + needed > min(bottom, pdf.h - 16):
+        body = _fitted(pdf, pdf.text_of(prefix + text), bottom - pdf.get_y() - 5)
+        if body is not None:
+            pdf.multi_cell(0, 4.6, body, markdown=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(1)
+        if body is None or body.endswith(" …") and not (prefix + text).endswith(" …"):
             pdf.font(8, colour=GREY)
-            pdf.multi_cell(0, 4, "(The note is longer than the update has room for; the rest is in the email.)",
+            pdf.multi_cell(0, 4, "(The note is longer than the update has room for; the email holds all of it.)",
                            new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             return
-        pdf.multi_cell(0, 4.6, body, markdown=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(1)
 
 
 def render(update: Update) -> bytes:
     """The update as PDF bytes: two A4 pages."""
+    return render_counting(update)[0]
+
+
+def render_counting(update: Update) -> tuple[bytes, int]:
+    """The PDF, and how many characters its font could not draw (drawn as "?")."""
     pdf = _Pdf(update)
     pdf.add_page()
     _header(pdf, update)
@@ -169,4 +209,4 @@ def render(update: Update) -> bytes:
     pdf.heading("Charts", 12)
     _charts(pdf, update)
     _note(pdf, update)
-    return bytes(pdf.output())
+    return bytes(pdf.output()), pdf.undrawn

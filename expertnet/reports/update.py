@@ -40,8 +40,10 @@ FOUNDERS = Audience("the founders", roles.FOUNDER, Filters(), True)
 
 def audience_of(link_id: str | None) -> Audience:
     """The founders, or the investor of a share link that is valid now (BadInput otherwise)."""
-    if not link_id:
+    if link_id is None:
         return FOUNDERS
+    if not str(link_id).strip():       # an unset $LINK in a cron line must not mail the founders' figures
+        raise BadInput("the share link is empty: give a link's id, or leave --link out for the founders' update")
     link = share_links.get_link(link_id)
     if link is None:
         raise BadInput(f"there is no share link {str(link_id)[:40]!r} (see `python -m expertnet share list`)")
