@@ -189,6 +189,9 @@ def test_ops_opens_an_expert_from_a_queue(demo_server, browser):
     _whole_page_shot(page, ARTIFACTS_DIR / "ops-laptop-queues.png")
     _open_first_row(page, page.locator("[data-testid='stDataFrame']").first)
     page.wait_for_function("() => location.search.includes('expert=')", timeout=60_000)
+    # the address changes first; the expert's name replaces the heading when the page has run
+    page.wait_for_function("() => { const h = document.querySelector('h1');"
+                           " return h && !['Queues', 'Expert'].includes(h.innerText.trim()); }", timeout=60_000)
     page.wait_for_function(READY, timeout=60_000)
     heading = page.locator("h1").first.inner_text()
     assert heading not in ("Expert", "Queues") and "Month by month" in page.locator("[data-testid='stMain']").inner_text()

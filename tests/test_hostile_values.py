@@ -168,7 +168,9 @@ def test_ctrl_c_stops_the_server_with_one_line(fixture_db, tmp_path):
     out = process.communicate(timeout=60)[0].decode()
     after = out.split("URL: ", 1)[1].splitlines()[1:]
     shown = [line for line in after if line.strip() and "pre-warmed" not in line and "MemoryCacheStorage" not in line]
-    assert shown == ["Aborted!"], out
+    # click's one word, or (seen on a loaded machine, where Streamlit's own handler stopped it
+    # first) nothing at all: never a traceback or the warehouse's "leaked" lines
+    assert shown in ([], ["Aborted!"]), out
     assert process.returncode == 0
 
 
