@@ -3,7 +3,7 @@
 import streamlit as st
 
 from expertnet.config import PRODUCT_NAME
-from expertnet.ui.context import FILTER_PARAMS, WANTED_PAGE, filter_bar
+from expertnet.ui.context import FILTER_PARAMS, WANTED_PAGE, address, filter_bar
 from expertnet.ui.errors import plainly
 from expertnet.ui.expert_rows import returning
 from expertnet.ui.text import md
@@ -43,8 +43,7 @@ def show_page(viewer, snapshot) -> None:
     wanted = pages.get(st.session_state.pop(WANTED_PAGE, None))
     if wanted is not None and wanted is not page:   # the address a first run was opened at
         # the sidebar's keys stay by themselves (bound to its widgets, drawn above); the page's own go along
-        st.switch_page(wanted, query_params=[(k, v) for k in st.query_params if k not in FILTER_PARAMS
-                                             for v in st.query_params.get_all(k)])
+        st.switch_page(wanted, query_params=address(leaving_out=FILTER_PARAMS))
     if viewer.is_investor and not viewer.previewing:
         record_page_view(viewer.link.id, page.title)
     else:

@@ -61,7 +61,7 @@ else:
 
     st.subheader("Every KPI of the month")
     filtered = not context.filters.is_empty()
-    table = pd.DataFrame([{"Metric": widgets.kpi_label(k, filtered),
+    table = pd.DataFrame([{"Metric": k.label_in_view(filtered),
                            "Value": format_value(now[k.key], k.unit, withheld and k.can_be_withheld),
                            "Previous month": format_value(before[k.key], k.unit, withheld and k.can_be_withheld),
                            "What it means": k.about, "Key": k.key} for k in kpis.KPIS[1:]])

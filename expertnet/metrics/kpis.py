@@ -42,6 +42,10 @@ class Kpi:
         there is none (no mark yet), and an investor is told that, not "fewer than 11 experts"."""
         return self.basis is not None
 
+    def label_in_view(self, filtered: bool) -> str:
+        """Its label; a whole-company figure beside a filtered view says so."""
+        return f"{self.label} (whole company)" if self.whole_company and filtered else self.label
+
 
 _PER_EXPERT_IN_PERIOD = "each expert's pay plus bonuses summed over the period, among experts who earned > 0"
 

@@ -89,7 +89,7 @@ def _headline(series: pd.DataFrame, audience: Audience, plan: list[dict]) -> tup
         value = now[key]
         withheld_any |= withheld and pd.isna(value)
         target = targets.get(key)
-        rows.append(Row(kpi.label + (" (whole company)" if kpi.whole_company and not audience.filters.is_empty() else ""),
+        rows.append(Row(kpi.label_in_view(not audience.filters.is_empty()),
                         format_value(None if pd.isna(value) else value, kpi.unit, withheld),
                         change_text(kpi.unit, value, before[key]) or "",
                         (change_text(kpi.unit, value, year_ago[key]) or "") if year_ago is not None else "",

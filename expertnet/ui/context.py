@@ -118,6 +118,13 @@ def filter_bar(snapshot: Snapshot, viewer: Viewer) -> ViewContext:
     return context
 
 
+def address(leaving_out: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """This run's query parameters as (key, value) pairs, a repeated key once per value, to hand
+    to st.switch_page (Streamlit refuses keys bound to widgets drawn in this run: leave them out)."""
+    return [(key, value) for key in st.query_params if key not in leaving_out
+            for value in st.query_params.get_all(key)]
+
+
 def current() -> ViewContext:
     context = st.session_state.get(_CONTEXT_KEY)
     if context is None:
@@ -127,5 +134,5 @@ def current() -> ViewContext:
         # which then opens this page if the viewer may see it (WANTED_PAGE).
         page_file = Path(inspect.stack()[1].filename)
         st.session_state[WANTED_PAGE] = f"{page_file.parent.name}/{page_file.name}"
-        st.switch_page("app.py", query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+        st.switch_page("app.py", query_params=address())
     return context

@@ -9,7 +9,7 @@ toggles, page, tab) is remembered when a row is opened and put back by app.py (`
 import pandas as pd
 import streamlit as st
 
-from expertnet.ui.context import FILTER_PARAMS
+from expertnet.ui.context import FILTER_PARAMS, address
 
 EXPERT_PAGE = "pages/expert.py"
 EXPERT_PARAM = "expert"
@@ -40,6 +40,6 @@ def table(rows: pd.DataFrame, key: str, column_config: dict, list_page: str,
                          column_order=column_order, on_select="rerun", selection_mode="single-row", key=key)
     chosen = event.selection.rows if event is not None else []
     if chosen:
-        st.session_state[_LIST_ADDRESS] = (list_page, [(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+        st.session_state[_LIST_ADDRESS] = (list_page, address())
         # the period and filters stay in the address by themselves (bound to the sidebar's widgets)
         st.switch_page(EXPERT_PAGE, query_params={EXPERT_PARAM: str(rows["expert_id"].iloc[chosen[0]])})

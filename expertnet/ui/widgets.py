@@ -29,11 +29,6 @@ def page_style() -> None:
 DELTA_COLOR = {True: "normal", False: "inverse", None: "off"}     # by Kpi.higher_is_better
 
 
-def kpi_label(kpi, filtered: bool) -> str:
-    """A tile's label; a whole-company figure beside a filtered view says so."""
-    return f"{kpi.label} (whole company)" if kpi.whole_company and filtered else kpi.label
-
-
 def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: bool,
              trend: list | None = None, filtered: bool = False, year_ago: dict | None = None,
              target: dict | None = None) -> None:
@@ -43,7 +38,7 @@ def kpi_tile(column, key: str, current: dict, previous: dict | None, withheld: b
     kpi = KPIS_BY_KEY[key]
     value = current.get(key)
     before = previous.get(key) if previous else None
-    label = kpi_label(kpi, filtered)
+    label = kpi.label_in_view(filtered)
     help_text = f"{kpi.about} (Definitions: `{kpi.key}`)"
     if target is not None:
         help_text += (f"  \nTarget {format_value(target['target'], kpi.unit)}; actual "
