@@ -7,7 +7,7 @@ import sys
 from expertnet.access import roles
 from expertnet.cli.common import CliError, add_db, add_filters, add_role, filters_of, progress
 from expertnet.metrics import breakdowns, kpis, units
-from expertnet.metrics.filters import Filters, month_label, parse_month
+from expertnet.metrics.filters import Filters, add_months, month_label, parse_month
 from expertnet.metrics.formatting import format_value, text_table
 from expertnet.warehouse import open_read_only
 
@@ -118,8 +118,7 @@ def cmd_queues(args) -> int:
         if options["last_month"] is None:
             raise CliError("the warehouse holds no experts yet, so every queue is empty")
         last = parse_month(args.to) if args.to else options["last_month"]
-        first = parse_month(args.since) if args.since else last.replace(year=last.year - 1) if last.month == 12 \
-            else last.replace(year=last.year - 1, month=last.month + 1)
+        first = parse_month(args.since) if args.since else add_months(last, -11)   # the pages' 12 months
         if first > last:
             raise CliError(f"--since {month_label(first)} is after --to {month_label(last)}")
         _check_against_data(options, filters)

@@ -53,15 +53,21 @@ def _note(path: str | None) -> str:
         raise CliError(f"the note {path} is not UTF-8 text") from None
 
 
+def _within_data(options: dict, month) -> None:
+    """CliError unless the warehouse has data and `month` lies within it."""
+    if options["first_month"] is None:
+        raise CliError("the warehouse is empty")
+    if not options["first_month"] <= month <= options["last_month"]:
+        raise CliError(f"{month:%Y-%m} is outside the data ({options['first_month']:%Y-%m} to "
+                       f"{options['last_month']:%Y-%m})")
+
+
 def _update(args) -> tuple[update.Update, bytes]:
     audience = update.audience_of(args.link)
     month = parse_month(args.month)
     note = _note(args.note)
     with open_read_only(args.db) as con:
-        options = filter_options(con)
-        if options["first_month"] is None or not options["first_month"] <= month <= options["last_month"]:
-            raise CliError(f"{args.month} is outside the data ({options['first_month']:%Y-%m} to "
-                           f"{options['last_month']:%Y-%m})" if options["first_month"] else "the warehouse is empty")
+        _within_data(filter_options(con), month)
         made = update.build(con, month, audience, note)
     return made, _rendered(made)
 
@@ -108,9 +114,7 @@ def cmd_alerts(args) -> int:
     with open_read_only(args.db) as con:
         options = filter_options(con)
         month = parse_month(args.month) if args.month else options["last_month"]
-        if options["first_month"] is None or not options["first_month"] <= month <= options["last_month"]:
-            raise CliError(f"{month:%Y-%m} is outside the data" + (
-                f" ({options['first_month']:%Y-%m} to {options['last_month']:%Y-%m})" if options["first_month"] else ""))
+        _within_data(options, month)
         fired = alerts.fired(con, rules, month)
     print(f"{len(rules)} rule(s) in {where}; {len(fired)} hold for {month:%Y-%m}")
     for item in fired:

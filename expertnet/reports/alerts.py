@@ -34,7 +34,7 @@ from expertnet.config import PROJECT_DIR
 from expertnet.errors import BadInput
 from expertnet.metrics import kpis
 from expertnet.metrics.filters import add_months
-from expertnet.metrics.formatting import format_value
+from expertnet.metrics.formatting import format_value, is_missing
 
 DEFAULT_FILE = PROJECT_DIR / "alerts.toml"
 CHANGES = {"previous_month": ("the month before", 1), "year_ago": ("the same month a year earlier", 12)}
@@ -181,15 +181,23 @@ def fired(con, rules: tuple[Rule, ...], month: date) -> list[Fired]:
     """The rules that hold for `month`, over the whole company's KPIs (founders' figures)."""
     if not rules:
         return []
-    series = kpis.kpi_series(con, add_months(month, -12), month).set_index("month")
+    plan = kpis.plan(con, month) if any(r.misses_target for r in rules) else []
+    return holding(rules, kpis.kpi_series(con, add_months(month, -12), month), plan)
+
+
+def holding(rules: tuple[Rule, ...], series, plan: list[dict]) -> list[Fired]:
+    """The rules that hold for the last month of `series`: the whole company's KPI series
+    (kpis.kpi_series, founders' figures) ending on it, 13 months for a year-ago change, and
+    that month's plan (kpis.plan) for misses_target."""
+    series = series.set_index("month")
     now, before, year_ago = (series.iloc[-1], series.iloc[-2] if len(series) > 1 else None,
                              series.iloc[0] if len(series) == 13 else None)
-    targets = {row["metric"]: row for row in kpis.plan(con, month)} if any(r.misses_target for r in rules) else {}
+    targets = {row["metric"]: row for row in plan}
     out = []
     for rule in rules:
         kpi = kpis.KPIS_BY_KEY[rule.metric]
         value = now[rule.metric]
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        if is_missing(value):
             continue
         shown = format_value(value, kpi.unit)
         if rule.below is not None and value < rule.below:
@@ -199,7 +207,7 @@ def fired(con, rules: tuple[Rule, ...], month: date) -> list[Fired]:
         elif rule.change:
             then_row = before if rule.change == "previous_month" else year_ago
             then = None if then_row is None else then_row[rule.metric]
-            if then is None or (isinstance(then, float) and math.isnan(then)) or then == 0:
+            if is_missing(then) or then == 0:
                 continue
             change = (value / then - 1) * 100
             held = {"either": abs(change) > rule.beyond_pct, "down": change < -rule.beyond_pct,

@@ -146,8 +146,9 @@ def build(con, month: date, audience: Audience = FOUNDERS, note: str = "",
         raise BadInput(f"the warehouse has no experts or work in {month_label(month)}")
     # targets and alerts describe the whole company and carry no investor flag: founders only
     plan = [] if audience.is_investor else kpis.plan(con, month)
-    fired = [] if audience.is_investor else alert_rules.fired(
-        con, alert_rules.read_rules() if rules is None else rules, month)
+    # the founders' series is the whole company's, which the rules are checked on
+    fired = [] if audience.is_investor else alert_rules.holding(
+        alert_rules.read_rules() if rules is None else rules, series, plan)
     rows, withheld_any = _headline(series, audience, plan)
     info = snapshot_info(con)
     freshness = (f"Data to {info.last_work_date or 'no work logged'}, loaded {info.loaded_at:%Y-%m-%d %H:%M} UTC "
