@@ -187,9 +187,11 @@ COMMENT ON TABLE earnings_spread_by_month IS 'one row per month with earners: th
 -- as_of: the snapshot's last day, the "today" of the queues: the latest date a row of the
 -- export carries (a work log, a signup, an approval, a bonus paid). Contract, valuation,
 -- target and event dates can lie in the future and do not count.
+-- (expert_facts holds each expert's last work date: no need to read work_logs again)
 CREATE TABLE as_of AS
-SELECT greatest((SELECT max(work_date) FROM work_logs), (SELECT max(signup_date) FROM experts),
-                (SELECT max(approved_date) FROM experts), (SELECT max(paid_date) FROM bonuses)) AS as_of_date;
+SELECT greatest(max(last_work_date), max(signup_date), max(approved_date),
+                (SELECT max(paid_date) FROM bonuses)) AS as_of_date
+FROM expert_facts;
 COMMENT ON TABLE as_of IS 'one row: the latest date of the snapshot, from which the queues count days';
 
 -- unusual_hours: each day with more than 12 hours logged by one expert, and each week (from
