@@ -15,9 +15,14 @@ def warehouse_target() -> str:
     return os.environ.get("EXPERTNET_DB") or str(DATA_DIR / "warehouse.duckdb")
 
 
-def app_state_path() -> Path:
-    """The small database of accounts and share links, apart from the warehouse."""
-    return Path(os.environ.get("EXPERTNET_APP_STATE") or DATA_DIR / "app_state.sqlite3")
+def app_state_target() -> str:
+    """The small database of accounts and share links, apart from the warehouse: a SQLite file
+    (the default), or a PostgreSQL address (`postgresql://...`) that several processes share."""
+    return os.environ.get("EXPERTNET_APP_STATE") or str(DATA_DIR / "app_state.sqlite3")
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
 
 
 DEFAULT_BASE_URL = "http://localhost:8501"

@@ -1,5 +1,6 @@
 """Shared test fixtures: real DuckDB warehouses built by the real loader."""
 
+import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,6 +34,26 @@ def no_background_prewarm(monkeypatch):
     """In-process tests count what the pages compute themselves; a dashboard started as its
     own process (the browser tests) pre-warms as in production."""
     monkeypatch.setenv("EXPERTNET_PREWARM", "0")
+
+
+@pytest.fixture(autouse=True)
+def app_state_closed():
+    """Each test's app-state connections are closed after it (the process keeps one per database)."""
+    yield
+    app_state.close_all()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this test run (pg_server.py), or a skip that says why not."""
+    from pg_server import PostgresServer
+    from bench.browser_pages import free_port
+    try:
+        server = PostgresServer(free_port()).start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        pytest.skip(f"no PostgreSQL server could be started: {error}")
+    yield server
+    server.stop()
 
 
 @pytest.fixture

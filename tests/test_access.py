@@ -22,16 +22,23 @@ B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 @pytest.fixture
-def access_env(isolated_env, monkeypatch):
-    """App state and the share-link key file in this test's folder; no key or base URL from outside."""
+def sqlite_env(isolated_env, monkeypatch):
+    """App state (a SQLite file) and the share-link key file in this test's folder; no key or base
+    URL from outside."""
     monkeypatch.setenv("EXPERTNET_SHARE_KEY_FILE", str(isolated_env / "share_signing.key"))
     monkeypatch.delenv("EXPERTNET_SHARE_KEY", raising=False)
     monkeypatch.delenv("EXPERTNET_BASE_URL", raising=False)
     return isolated_env
 
 
-def _db(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def access_env(request, sqlite_env, monkeypatch):
+    """As sqlite_env, once with the app state in SQLite and once in a schema of its own on a real
+    PostgreSQL server: every test of the access layer runs on both backends."""
+    if request.param == "postgresql":
+        schema = "t_" + hashlib.sha256(request.node.nodeid.encode()).hexdigest()[:16]
+        monkeypatch.setenv("EXPERTNET_APP_STATE", request.getfixturevalue("postgres").url_in_schema(schema))
+    return sqlite_env
 
 
 def _flip(text: str, index: int) -> str:
@@ -47,12 +54,12 @@ def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 # ---------------------------------------------------------------- the database
 
-def test_database_is_made_on_first_use_in_wal_mode_and_private(access_env):
-    path = access_env / "app_state.sqlite3"
+def test_database_is_made_on_first_use_in_wal_mode_and_private(sqlite_env):
+    path = sqlite_env / "app_state.sqlite3"
     assert not path.exists()
     assert accounts.has_accounts() is False
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    with _db(path) as con:
+    with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"users", "sessions", "share_links", "share_views"} <= tables
@@ -62,15 +69,14 @@ def test_database_is_made_on_first_use_in_wal_mode_and_private(access_env):
 
 def test_password_is_stored_only_as_an_argon2_hash(access_env):
     accounts.add_user("Ann@Example.com", "founder", PASSWORD)
-    path = access_env / "app_state.sqlite3"
-    with _db(path) as con:
+    with app_state.connect() as con:
         rows = con.execute("SELECT email, role, password_hash FROM users").fetchall()
         every_value = [v for t in ("users", "sessions", "share_links", "share_views")
                        for row in con.execute(f"SELECT * FROM {t}") for v in row]
     assert rows[0][:2] == ("ann@example.com", "founder")
     assert rows[0][2].startswith("$argon2")
     assert not any(PASSWORD in str(v) for v in every_value)
-    raw = b"".join(p.read_bytes() for p in access_env.glob("app_state.sqlite3*"))
+    raw = b"".join(p.read_bytes() for p in access_env.glob("app_state.sqlite3*"))   # none on PostgreSQL
     assert PASSWORD.encode() not in raw
     assert all("password" not in repr(u).lower() for u in accounts.list_users())
 
@@ -150,7 +156,7 @@ def test_session_survives_a_new_process_and_is_stored_hashed(access_env):
     other_process = subprocess.run([sys.executable, "-c", script, token], capture_output=True, text=True,
                                    cwd=PROJECT_DIR, env=dict(os.environ), timeout=120)
     assert other_process.stdout.strip() == "('ann@example.com', 'founder')", other_process.stderr
-    with _db(access_env / "app_state.sqlite3") as con:
+    with app_state.connect() as con:
         stored = con.execute("SELECT token_hash FROM sessions").fetchall()
     assert stored == [(hashlib.sha256(token.encode()).hexdigest(),)]
     accounts.end_session(token)
@@ -166,7 +172,7 @@ def test_session_expires_after_12_hours(access_env, clock):
     assert accounts.session_user(short) is None
     clock.advance(minutes=1)
     assert accounts.session_user(token) is None
-    with _db(access_env / "app_state.sqlite3") as con:   # expired sessions are cleaned away
+    with app_state.connect() as con:   # expired sessions are cleaned away
         assert con.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
 
 
@@ -192,7 +198,7 @@ def test_five_wrong_passwords_make_an_email_wait_15_minutes(access_env, clock):
     clock.advance(minutes=10)
     assert accounts.sign_in_wait("ann@example.com") == timedelta(0)
     assert accounts.verify("ann@example.com", PASSWORD) == "founder"
-    with _db(access_env / "app_state.sqlite3") as con:   # a success clears the email's failures
+    with app_state.connect() as con:   # a success clears the email's failures
         assert con.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
 
 
@@ -256,7 +262,7 @@ def test_forged_and_malformed_tokens_are_tampered(access_env):
 
 def test_unknown_link_has_a_valid_signature_but_no_record(access_env):
     link, token, _ = share_links.create_link("Jane", 30, "ann@example.com")
-    with _db(access_env / "app_state.sqlite3") as con:
+    with app_state.connect() as con:
         con.execute("DELETE FROM share_links WHERE id = ?", (link.id,))
     assert share_links.resolve(token) == (None, "unknown")
     assert share_links.get_link(link.id) is None
@@ -297,12 +303,12 @@ def test_link_expires(access_env, clock):
 def test_expiry_is_taken_from_the_server_record(access_env, clock):
     link, token, _ = share_links.create_link("Jane", 30, "ann@example.com")
     shortened = app_state.to_text(clock.now - timedelta(seconds=1))
-    with _db(access_env / "app_state.sqlite3") as con:       # the token still says 30 days
+    with app_state.connect() as con:       # the token still says 30 days
         con.execute("UPDATE share_links SET expires_at = ? WHERE id = ?", (shortened, link.id))
     assert share_links.resolve(token) == (None, "expired")
     # and a record made longer on the server does not outlive the expiry signed into the token
     longer = app_state.to_text(clock.now + timedelta(days=90))
-    with _db(access_env / "app_state.sqlite3") as con:
+    with app_state.connect() as con:
         con.execute("UPDATE share_links SET expires_at = ? WHERE id = ?", (longer, link.id))
     clock.advance(days=31)
     assert share_links.resolve(token) == (None, "expired")

@@ -8,7 +8,6 @@ does not sign anyone in. Investors have no account: they come in through a share
 import hashlib
 import re
 import secrets
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -90,12 +89,12 @@ def add_user(email: str, role: str, password: str) -> User:
         raise BadInput(f"role must be one of {', '.join(ACCOUNT_ROLES)} (investors use share links; got {str(role)[:20]!r})")
     password_hash = _hasher.hash(_check_password(password))
     now = app_state.utcnow()
-    with app_state.connect() as con:
-        try:
+    try:
+        with app_state.connect() as con:
             con.execute("INSERT INTO users (email, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                         (email, role, password_hash, to_text(now)))
-        except sqlite3.IntegrityError:
-            raise BadInput(f"there is already an account for {email}; remove it first to replace it") from None
+    except app_state.Conflict:
+        raise BadInput(f"there is already an account for {email}; remove it first to replace it") from None
     return User(email, role, now)
 
 
@@ -131,7 +130,8 @@ def has_accounts() -> bool:
 
 
 def _attempt_key(email) -> str:
-    return email.strip().lower()[:254] if isinstance(email, str) else ""
+    # as typed (unknown emails are throttled too), but storable: PostgreSQL's text holds no NUL
+    return email.strip().lower()[:254].replace("\x00", "\ufffd") if isinstance(email, str) else ""
 
 
 def sign_in_wait(email) -> timedelta:

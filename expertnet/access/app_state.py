@@ -1,23 +1,27 @@
-"""The small SQLite database of accounts, sign-in sessions and share links.
+"""The small database of accounts, sign-in sessions, lockouts, share links and their views.
 
-It lives apart from the warehouse (config.app_state_path(), git-ignored), is made on
-first use, and runs in WAL mode so that the dashboard's threads can read while one
-writes. Every call opens its own short connection: a sqlite3 connection must not be
-shared between Streamlit's script threads. Values reach SQL only as bound parameters.
+It lives apart from the warehouse. By default it is a SQLite file (config.app_state_target(),
+git-ignored) for one machine; `EXPERTNET_APP_STATE=postgresql://...` puts it in PostgreSQL, so
+that several dashboard processes, on one machine or several, share one set of accounts and
+links (docs/deploy.md). Either way the schema is made and migrated on first use, safely when
+several processes start at once, and values reach SQL only as bound parameters (`?`).
+
+Each process keeps one connection per database, opened on first use and shared by its threads
+under a lock: identifying the viewer on every page run must not cost opening a database and
+checking its schema (issue 15). A query on it is a fraction of a millisecond, so every run still
+reads the current state: a revocation or a sign-out elsewhere is seen at the next page run.
 """
 
-import os
-import sqlite3
+import threading
 import unicodedata
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Iterator
 
 from expertnet import config
 from expertnet.errors import BadInput
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 3   # SQLite: PRAGMA user_version; PostgreSQL: app_state_schema.version
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -46,7 +50,7 @@ CREATE TABLE IF NOT EXISTS share_links (
     show_client_names  INTEGER NOT NULL DEFAULT 0 CHECK (show_client_names IN (0, 1))
 );
 CREATE TABLE IF NOT EXISTS share_views (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         {identity},
     link_id    TEXT NOT NULL REFERENCES share_links (id) ON DELETE CASCADE,
     page       TEXT NOT NULL,
     viewed_at  TEXT NOT NULL
@@ -65,13 +69,17 @@ CREATE TABLE IF NOT EXISTS cookie_grants (
 """
 
 # Columns added after a table was first made: (table, column, declaration).
-_ADDED_COLUMNS = (
+ADDED_COLUMNS = (
     ("share_views", "device", "TEXT"),        # the browser and device, in plain words (version 3)
 )
 
 
 class AppStateError(RuntimeError):
     """The app-state database cannot be opened or written; the message says where."""
+
+
+class Conflict(Exception):
+    """A constraint held against a write: a taken email, a drawn id in use, a view of no link."""
 
 
 # ---------------------------------------------------------------- time
@@ -108,68 +116,55 @@ def clean_label(text, what: str, max_length: int) -> str:
 
 # ---------------------------------------------------------------- connections
 
-def _create_file(path: Path) -> None:
-    """Make the database file readable by its owner only; SQLite gives -wal and -shm the same mode."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
+def schema_statements(identity: str) -> list[str]:
+    """The CREATE statements, with the dialect's auto-numbered key for share_views.id."""
+    return [s for s in _SCHEMA.format(identity=identity).split(";\n") if s.strip()]   # no statement holds ";\n"
 
 
-def _ensure_schema(con: sqlite3.Connection) -> None:
-    if con.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-        return
-    if con.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        con.execute("PRAGMA journal_mode = WAL")
-    con.execute("BEGIN IMMEDIATE")  # one thread or process creates the tables; the others wait
-    try:
-        if con.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            for statement in _SCHEMA.split(";\n"):   # no statement or comment holds ";\n"
-                if statement.strip():
-                    con.execute(statement)
-            for table, column, declaration in _ADDED_COLUMNS:
-                if column not in {row[1] for row in con.execute(f"PRAGMA table_info({table})")}:
-                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-            con.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+_stores: dict[str, object] = {}
+_stores_lock = threading.Lock()
+
+
+def _store():
+    """The open database of the configured target, opened on first use (one per process)."""
+    target = config.app_state_target()
+    store = _stores.get(target)
+    if store is None:
+        with _stores_lock:
+            store = _stores.get(target)
+            if store is None:
+                if config.is_postgres(target):
+                    from expertnet.access.app_state_postgres import PostgresStore as Store
+                else:
+                    from expertnet.access.app_state_sqlite import SqliteStore as Store
+                store = _stores[target] = Store(target)
+    return store
+
+
+def where() -> str:
+    """Where the app state is, to tell a person: the file, or the server and database without a password."""
+    return _store().where
 
 
 @contextmanager
-def connect() -> Iterator[sqlite3.Connection]:
-    """A fresh connection in autocommit mode (each statement is its own transaction), closed on exit.
-    Use `transaction()` when several statements must happen together."""
-    path = config.app_state_path()
-    try:
-        if not path.exists():
-            _create_file(path)
-        con = sqlite3.connect(path, timeout=10, isolation_level=None)
-    except (OSError, sqlite3.Error) as error:
-        raise AppStateError(f"cannot open the app-state database at {path}: {error}") from None
-    try:
-        con.execute("PRAGMA foreign_keys = ON")
-        con.execute("PRAGMA busy_timeout = 10000")
-        _ensure_schema(con)
+def connect() -> Iterator:
+    """The process's connection in autocommit mode (each statement is its own transaction), held
+    by this thread until the block ends. Use `transaction()` when statements must happen together."""
+    with _store().connection(transaction=False) as con:
         yield con
-    except sqlite3.IntegrityError:
-        raise          # a constraint the caller handles (a taken email, a drawn id)
-    except sqlite3.DatabaseError as error:     # locked, damaged, or not a database at all
-        raise AppStateError(f"the app-state database at {path} could not answer: {error}") from None
-    finally:
-        con.close()
 
 
 @contextmanager
-def transaction() -> Iterator[sqlite3.Connection]:
-    """A connection inside BEGIN IMMEDIATE ... COMMIT; rolled back if anything raises."""
-    with connect() as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+def transaction() -> Iterator:
+    """The connection inside one transaction that writers take in turn (SQLite's BEGIN IMMEDIATE,
+    an advisory lock in PostgreSQL); committed at the end, rolled back if anything raises."""
+    with _store().connection(transaction=True) as con:
+        yield con
+
+
+def close_all() -> None:
+    """Close every open app-state connection of this process (tests, shutdown)."""
+    with _stores_lock:
+        for store in _stores.values():
+            store.close()
+        _stores.clear()

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -241,7 +240,7 @@ def create_link(to_name: str, days: int, created_by: str, locked_domain: str | N
                              to_text(link.expires_at), None, link.locked_domain, link.locked_country,
                              link.locked_cohort, int(link.show_client_names)))
             break
-        except sqlite3.IntegrityError:   # 48 random bits collided; draw again
+        except app_state.Conflict:   # 48 random bits collided; draw again
             continue
     else:
         raise RuntimeError("could not draw an unused link id")
@@ -316,7 +315,7 @@ def record_view(link_id: str, page: str, device: str | None = None) -> None:
         with app_state.connect() as con:
             con.execute("INSERT INTO share_views (link_id, page, viewed_at, device) VALUES (?, ?, ?, ?)",
                         (link_id, page, to_text(app_state.utcnow()), device))
-    except sqlite3.IntegrityError:
+    except app_state.Conflict:
         raise BadInput(f"there is no share link {link_id}") from None
 
 

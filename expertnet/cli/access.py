@@ -10,8 +10,9 @@ from datetime import datetime
 
 from expertnet.access import accounts, share_links
 from expertnet import config
+from expertnet.access import app_state
 from expertnet.access.app_state import utcnow
-from expertnet.config import app_state_path, share_key_path, warehouse_target
+from expertnet.config import share_key_path, warehouse_target
 from expertnet.cli.common import CliError, Parser
 from expertnet.metrics.formatting import text_table
 
@@ -57,7 +58,7 @@ def cmd_users_add(args) -> int:
     if accounts.get_user(email) is not None:
         raise CliError(f"there is already an account for {email}; `users remove` it first to replace it")
     user = accounts.add_user(email, args.role, _read_password(args.password_stdin))
-    print(f"added {user.role} {user.email} (in {app_state_path()})")
+    print(f"added {user.role} {user.email} (in {app_state.where()})")
     return 0
 
 
