@@ -35,7 +35,7 @@ else:
     st.subheader("Retention heatmap")
     st.caption("Rows: signup cohorts of the period. Columns: months since signup (0 = the signup month). "
                "Colour: share of the cohort with a work log in that month.")
-    charts.show(charts.heatmap(in_period, "months_since", "cohort", "rate", "Months since signup", "Signup cohort",
+    charts.show(lambda: charts.heatmap(in_period, "months_since", "cohort", "rate", "Months since signup", "Signup cohort",
                                "Share active", {"active": ("Active experts", units.EXPERTS),
                                                 "cohort_size": ("Cohort size", units.EXPERTS)}),
                 in_period, "retention", "heatmap")

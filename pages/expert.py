@@ -65,10 +65,10 @@ st.subheader("Month by month")
 months["month"] = pd.to_datetime(months["month"])
 left, right = st.columns(2)
 with left:
-    charts.show(charts.line(months, {"earnings_usd": "Earnings", "expert_pay_usd": "Pay", "bonuses_usd": "Bonuses"},
+    charts.show(lambda: charts.line(months, {"earnings_usd": "Earnings", "expert_pay_usd": "Pay", "bonuses_usd": "Bonuses"},
                             units.USD, "USD per month"), months, f"{slug}-months", "months", filtered=False)
 with right:
-    charts.show(charts.bars(months, "month", "hours", units.HOURS, "Hours", x_type="T"),
+    charts.show(lambda: charts.bars(months, "month", "hours", units.HOURS, "Hours", x_type="T"),
                 months[["month", "hours"]], f"{slug}-hours", "hours", filtered=False)
 widgets.figures_table(context, months.assign(month=months["month"].dt.strftime("%Y-%m")),
                       {"hours": units.HOURS, "expert_pay_usd": units.USD, "bonuses_usd": units.USD,

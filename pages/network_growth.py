@@ -17,12 +17,12 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     left, right = st.columns(2)
     with left:
         st.subheader("Network size")
-        charts.show(charts.line(series, {"experts_total": "Signed up", "experts_approved_total": "Approved"},
+        charts.show(lambda: charts.line(series, {"experts_total": "Signed up", "experts_approved_total": "Approved"},
                                 units.EXPERTS, "Experts (cumulative)", events=context.fetch("events")),
                     series[["month", "experts_total", "experts_approved_total"]], "network-size", "size")
     with right:
         st.subheader("New signups and active experts")
-        charts.show(charts.line(series, {"experts_new": "New signups", "experts_active": "Active (worked)"},
+        charts.show(lambda: charts.line(series, {"experts_new": "New signups", "experts_active": "Active (worked)"},
                                 units.EXPERTS, "Experts per month", separate_scales=True),
                     series[["month", "experts_new", "experts_active"]], "signups-active", "signups")
 
@@ -33,7 +33,7 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
     activation = context.fetch("activation_by_cohort")
     activation["cohort"] = pd.to_datetime(activation["cohort"])
     activation["maturity"] = activation["mature"].map({True: MATURE, False: NOT_MATURE})
-    charts.show(charts.bars(activation, "cohort", "activation_rate_90d", units.SHARE, "Activated within 90 days",
+    charts.show(lambda: charts.bars(activation, "cohort", "activation_rate_90d", units.SHARE, "Activated within 90 days",
                             x_type="T", color="maturity", colors={MATURE: charts.PALETTE[0], NOT_MATURE: charts.MUTED}),
                 activation, "activation-by-cohort", "activation")
 
@@ -44,8 +44,8 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
         top = frame.head(15)
         left, right = st.columns(2)
         with left:
-            charts.show(charts.bars(top, "segment", "experts_total", units.EXPERTS, "Experts signed up",
+            charts.show(lambda: charts.bars(top, "segment", "experts_total", units.EXPERTS, "Experts signed up",
                                     x_title=by.capitalize(), horizontal=True), frame, f"experts-by-{by}", f"{by}-total")
         with right:
-            charts.show(charts.bars(top, "segment", "experts_active", units.EXPERTS, "Active in the period",
+            charts.show(lambda: charts.bars(top, "segment", "experts_active", units.EXPERTS, "Active in the period",
                                     x_title=by.capitalize(), horizontal=True), frame, f"active-by-{by}", f"{by}-active")

@@ -38,19 +38,19 @@ else:
         st.info(f"Fewer than {MIN_EXPERTS} experts earned in this period, so the distribution is withheld.",
                 icon=":material/lock:")
     else:
-        charts.show(charts.earnings_histogram(histogram), histogram, "earnings-histogram", "histogram")
+        charts.show(lambda: charts.earnings_histogram(histogram), histogram, "earnings-histogram", "histogram")
 
     series = widgets.period_series(context)
     left, right = st.columns(2)
     with left:
         st.subheader("Bonuses against hourly pay")
         # an axis each: bonuses are a few percent of pay, a sliver on a shared axis
-        charts.show(charts.line(series, {"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"}, units.USD,
+        charts.show(lambda: charts.line(series, {"expert_pay_usd": "Hourly pay", "bonuses_usd": "Bonuses"}, units.USD,
                                 "Paid to experts", separate_scales=True),
                     series[["month", "expert_pay_usd", "bonuses_usd", "payouts_usd"]], "pay-and-bonuses", "bonuses")
     with right:
         st.subheader("Hours per active expert")
-        charts.show(charts.line(series, {"hours_per_active_expert": "Hours per active expert"}, units.HOURS_PER_EXPERT,
+        charts.show(lambda: charts.line(series, {"hours_per_active_expert": "Hours per active expert"}, units.HOURS_PER_EXPERT,
                                 "Hours per active expert"),
                     series[["month", "hours", "experts_active", "hours_per_active_expert"]], "hours-per-expert", "hours")
 
@@ -62,5 +62,5 @@ else:
     elif worked.empty:
         widgets.empty_state("No hours were worked in this period for these filters.")
     else:
-        charts.show(charts.bars(worked, "segment", "avg_pay_rate_usd", units.USD_PER_HOUR, "Average pay rate (USD per hour)",
+        charts.show(lambda: charts.bars(worked, "segment", "avg_pay_rate_usd", units.USD_PER_HOUR, "Average pay rate (USD per hour)",
                                 x_title="Domain", horizontal=True), by_domain, "pay-rate-by-domain", "rate")

@@ -52,7 +52,7 @@ def logo_retention(context) -> None:
     st.caption("Rows: the month of a client's first billing. Columns: months since. Colour: share of those "
                "clients billed in that month (a client back after a gap counts again). All months, not only "
                "the period.")
-    charts.show(charts.heatmap(frame, "months_since", "cohort", "rate", "Months since first billing",
+    charts.show(lambda: charts.heatmap(frame, "months_since", "cohort", "rate", "Months since first billing",
                                "First billed", "Share billed",
                                {"clients_billed": ("Clients billed", units.CLIENTS),
                                 "cohort_clients": ("Clients first billed", units.CLIENTS)}),
@@ -67,7 +67,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("Billings, payouts and net revenue")
-        charts.show(charts.line(series, {"billings_usd": "Billings", "payouts_usd": "Payouts",
+        charts.show(lambda: charts.line(series, {"billings_usd": "Billings", "payouts_usd": "Payouts",
                                          "net_revenue_usd": "Net revenue"}, units.USD, "USD per month",
                                 events=context.fetch("events"),
                                 targets=None if context.viewer.is_investor or not context.filters.is_empty()
@@ -75,7 +75,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
                     series[["month", "billings_usd", "payouts_usd", "net_revenue_usd"]], "revenue", "revenue")
     with right:
         st.subheader("Take rate")
-        charts.show(charts.line(series, {"take_rate": "Take rate"}, units.SHARE, "Net revenue / billings"),
+        charts.show(lambda: charts.line(series, {"take_rate": "Take rate"}, units.SHARE, "Net revenue / billings"),
                     series[["month", "take_rate"]], "take-rate", "take")
 
     st.subheader(f"Where the change in billings came from, {month_label(context.last_month)}")
@@ -95,9 +95,9 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
         if steps is None:
             widgets.empty_state("The bridge of this month is withheld or has nothing to show.")
         else:
-            charts.show(charts.waterfall(steps, units.USD, "Billings (USD)"), steps, "revenue-bridge", "bridge")
+            charts.show(lambda: charts.waterfall(steps, units.USD, "Billings (USD)"), steps, "revenue-bridge", "bridge")
     with right:
-        charts.show(charts.line(series, {"quick_ratio": "Quick ratio"}, units.MULTIPLE,
+        charts.show(lambda: charts.line(series, {"quick_ratio": "Quick ratio"}, units.MULTIPLE,
                                 "Gained / lost revenue"),
                     series[["month", "quick_ratio", "revenue_new_usd", "revenue_reactivated_usd",
                             "revenue_expansion_usd", "revenue_contraction_usd", "revenue_churned_usd"]],
@@ -108,7 +108,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     st.subheader("Billings by client segment")
     segments = context.fetch("billings_by_segment")
     segments["month"] = pd.to_datetime(segments["month"])
-    charts.show(charts.bars(segments, "month", "billings_usd", units.USD, "Billings (USD)", x_type="T", color="segment"),
+    charts.show(lambda: charts.bars(segments, "month", "billings_usd", units.USD, "Billings (USD)", x_type="T", color="segment"),
                 segments, "billings-by-segment", "segments")
 
     if not context.viewer.is_investor:
@@ -117,7 +117,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("Client concentration")
-        charts.show(charts.line(series, {"top_client_share": "Top client", "top5_client_share": "Top 5 clients"},
+        charts.show(lambda: charts.line(series, {"top_client_share": "Top client", "top5_client_share": "Top 5 clients"},
                                 units.SHARE, "Share of billings"),
                     series[["month", "clients_active", "top_client_share", "top5_client_share", "client_hhi"]],
                     "concentration", "concentration")
@@ -130,7 +130,7 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
         if retention[["nrr_12m", "grr_12m"]].isna().all().all():
             widgets.empty_state("No client billed 12 months before these months.")
         else:
-            charts.show(charts.line(series, {"nrr_12m": "Net (NRR)", "grr_12m": "Gross (GRR)"}, units.SHARE,
+            charts.show(lambda: charts.line(series, {"nrr_12m": "Net (NRR)", "grr_12m": "Gross (GRR)"}, units.SHARE,
                                     "Retention of billings"), retention, "revenue-retention", "nrr")
 
     st.subheader("Largest clients of the period")

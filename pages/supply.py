@@ -58,11 +58,11 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
         hours_per_active_expert=by_domain["hours"] / by_domain["experts_active"].where(by_domain["experts_active"] > 0))
     left, right = st.columns(2)
     with left:
-        charts.show(charts.bars(use, "segment", "use_rate", units.SHARE, "Active / approved", x_title="Domain",
+        charts.show(lambda: charts.bars(use, "segment", "use_rate", units.SHARE, "Active / approved", x_title="Domain",
                                 horizontal=True), use[["segment", "experts_approved", "experts_active", "use_rate"]],
                     "use-by-domain", "use")
     with right:
-        charts.show(charts.bars(use, "segment", "hours_per_active_expert", units.HOURS_PER_EXPERT,
+        charts.show(lambda: charts.bars(use, "segment", "hours_per_active_expert", units.HOURS_PER_EXPERT,
                                 "Hours per active expert", x_title="Domain", horizontal=True),
                     use[["segment", "experts_active", "hours", "hours_per_active_expert"]], "hours-by-domain", "load")
 
@@ -75,12 +75,12 @@ if not widgets.nothing_to_show(context, series["experts_total"], "expert counts"
         before = series["experts_active"].shift(1)
         retained = series["experts_active"] - series["experts_first_paid"] - series["experts_reactivated"]
         moves["experts_gone"] = (before - retained).where(series["experts_reactivated"].notna()).astype("Int64")
-        charts.show(charts.line(moves, {"experts_first_paid": "First paid", "experts_reactivated": "Back",
+        charts.show(lambda: charts.line(moves, {"experts_first_paid": "First paid", "experts_reactivated": "Back",
                                         "experts_gone": "Gone"}, units.EXPERTS, "Experts per month"),
                     moves, "active-flows", "flows")
     with right:
         st.caption("The share of the month's hours worked by the busiest tenth of the active experts.")
-        charts.show(charts.line(series, {"top10pct_hours_share": "Top 10% of experts"}, units.SHARE,
+        charts.show(lambda: charts.line(series, {"top10pct_hours_share": "Top 10% of experts"}, units.SHARE,
                                 "Share of hours"), series[["month", "experts_active", "top10pct_hours_share"]],
                     "top-decile-hours", "decile")
     widgets.withheld_note(context)

@@ -17,14 +17,14 @@ if not widgets.nothing_to_show(context, series["billings_usd"], "billings"):
     left, right = st.columns(2)
     with left:
         st.subheader("ARR run-rate")
-        charts.show(charts.line(series, {"arr_usd": "ARR (billings x 12)"}, units.USD, "USD per year",
+        charts.show(lambda: charts.line(series, {"arr_usd": "ARR (billings x 12)"}, units.USD, "USD per year",
                                 events=context.fetch("events"),
                                 targets=None if context.viewer.is_investor or not context.filters.is_empty()
                                 else context.fetch("targets")),
                     series[["month", "billings_usd", "arr_usd"]], "arr", "arr")
     with right:
         st.subheader("Growth")
-        charts.show(charts.line(series, {"billings_growth_mom": "Month on month",
+        charts.show(lambda: charts.line(series, {"billings_growth_mom": "Month on month",
                                          "billings_cmgr_12m": "CMGR over 12 months"}, units.SHARE, "Billings growth"),
                     series[["month", "billings_growth_mom", "billings_cmgr_12m"]], "growth", "growth")
 
@@ -33,13 +33,13 @@ st.caption("Whole company: what clients have committed and not yet spent, and th
            "with the run-rate they carry (up for renewal).")
 left, right = st.columns(2)
 with left:
-    charts.show(charts.line(series, {"committed_backlog_usd": "Committed backlog"}, units.USD, "USD left to bill"),
+    charts.show(lambda: charts.line(series, {"committed_backlog_usd": "Committed backlog"}, units.USD, "USD left to bill"),
                 series[["month", "committed_backlog_usd"]], "committed-backlog", "backlog")
 with right:
     ending = context.fetch("contracts_ending")
     ending["window"] = ending["ending_within_days"].map({30: "in 1-30 days", 60: "in 31-60 days",
                                                          90: "in 61-90 days"})
-    charts.show(charts.bars(ending, "window", "arr_usd", units.USD, "ARR up for renewal",
+    charts.show(lambda: charts.bars(ending, "window", "arr_usd", units.USD, "ARR up for renewal",
                             x_title=f"Contracts ending after {month_label(context.last_month)}", sort=None),
                 ending[["ending_within_days", "contracts", "arr_usd"]], "contracts-ending", "ending")
     st.caption(f"{int(ending['contracts'].sum()):,} contracts end in the 90 days after "
@@ -57,7 +57,7 @@ if not context.viewer.is_investor:
             f"(statsmodels ETS on log ARR), the band holding {forecast.INTERVAL:.0%} of outcomes by the model. "
             + (f"Made the same way twelve months ago, it missed the months since by {error:.1%} on average "
                f"(the dashed line)." if error is not None else "Too little history to test it on known months."))
-        charts.show(charts.projection(projection, units.USD, "ARR (USD per year)"), projection,
+        charts.show(lambda: charts.projection(projection, units.USD, "ARR (USD per year)"), projection,
                     "arr-projection", "projection")
 
 st.subheader("Valuation marks")

@@ -5,10 +5,15 @@ grouping, never the browser.
 """
 
 import contextvars
+import hashlib
+import threading
+from collections import OrderedDict
 from contextlib import contextmanager
+from typing import Callable
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from expertnet.metrics.privacy import WITHHELD_TEXT
@@ -19,6 +24,9 @@ PALETTE = ["#2F5D8A", "#E07A3F", "#3C9D6B", "#B8497C", "#7A6BB5", "#C9A227", "#5
 MUTED = "#B9BEC4"          # what is not final yet (a cohort still inside its 90 days)
 HEIGHT = 280
 BAR_ROW_PX = 24            # a horizontal bar's height, so every bar keeps its label
+# Specs inline their data (show); the charts hold aggregates, so Altair's 5,000-row guard has
+# nothing to guard. Set once for the process: enabling a transformer per chart would race threads.
+alt.data_transformers.disable_max_rows()
 
 
 def value_axis(unit: Unit, title: str | None) -> alt.Axis:
@@ -282,18 +290,82 @@ def heatmap(frame: pd.DataFrame, x: str, y: str, value: str, x_title: str, y_tit
     return cells.properties(height=max(HEIGHT, BAR_ROW_PX * frame[y].nunique()))   # a row per label
 
 
-def show(chart: alt.Chart, data: pd.DataFrame, name: str, key: str, filtered: bool = True) -> None:
+def show(chart: "alt.Chart | Callable[[], alt.Chart]", data: pd.DataFrame, name: str, key: str,
+         filtered: bool = True) -> None:
     """Draw a chart with CSV and PNG downloads of exactly what it shows, named after it, the
-    filters (where they apply) and the period."""
+    filters (where they apply) and the period.
+
+    `chart` may be the function that builds it: a chart is a function of its data and the view
+    (snapshot, period, filters, role), so its Vega-Lite spec and CSV are made once for them and
+    kept (_drawn), and a page run that finds them builds nothing (issue 15: building and
+    validating the spec and converting its data were a fifth of a cached run)."""
     from expertnet.ui.context import current
     context = current()
-    st.altair_chart(chart, width="stretch")
+    drawn_key = (context.snapshot.info.snapshot_id, context.view, name, key, filtered, _fingerprint(data))
+    found = _drawn.get(drawn_key)
+    if found is None:
+        found = _drawn.put(drawn_key, _spec_and_csv(chart() if callable(chart) else chart, data))
+    spec, csv, built = found
+    # Streamlit moves the Arrow datasets out of the spec it is given: hand it a copy of the top level
+    st.vega_lite_chart({**spec, "datasets": dict(spec["datasets"])}, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
-    buttons.download_button("CSV", csv_text(data), context.file_name(name, "csv", filtered=filtered), "text/csv",
+    buttons.download_button("CSV", csv, context.file_name(name, "csv", filtered=filtered), "text/csv",
                             key=f"{key}-csv", icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", still_allowed(lambda: png(chart)), context.file_name(name, "png", filtered=filtered),
+    buttons.download_button("PNG", still_allowed(lambda: png(built)), context.file_name(name, "png", filtered=filtered),
                             "image/png",
                             key=f"{key}-png", icon=":material/image:", on_click="ignore")
+
+
+class _Drawn:
+    """The last DRAWN_KEPT charts drawn by this process: (spec, CSV, chart) by what defines them."""
+
+    def __init__(self, kept: int):
+        self._kept = kept
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key, value):
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._kept:
+                self._entries.popitem(last=False)
+        return value
+
+
+DRAWN_KEPT = 2000
+_drawn = _Drawn(DRAWN_KEPT)
+
+
+def _fingerprint(data: pd.DataFrame) -> tuple:
+    """What tells one frame's content from another's, cheaply (a chart's data is small)."""
+    try:
+        digest = hashlib.sha1(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()).hexdigest()
+    except TypeError:       # a cell pandas cannot hash (a list): its text will do
+        digest = hashlib.sha1(data.to_csv().encode()).hexdigest()
+    return tuple(data.columns), tuple(map(str, data.dtypes)), digest
+
+
+def _spec_and_csv(chart: alt.Chart, data: pd.DataFrame) -> tuple[dict, str, alt.Chart]:
+    """The chart's Vega-Lite spec, validated once, with each dataset as Arrow IPC bytes (what
+    Streamlit hands the browser, and passes on as they are), and the CSV download."""
+    spec = chart.to_dict()
+    spec["datasets"] = {name: _arrow_bytes(values) for name, values in spec.get("datasets", {}).items()}
+    return spec, csv_text(data), chart
+
+
+def _arrow_bytes(values: list[dict]) -> bytes:
+    table = pa.Table.from_pylist(values)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 def png(chart: alt.Chart) -> bytes:
