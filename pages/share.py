@@ -95,7 +95,10 @@ else:
     if live:
         chosen = st.selectbox("A live link", live, key="link-choice",
                               format_func=lambda l: f"{l.to_name} · {l.filters().describe()} · {l.id}")
-        copy, monthly, audit_it, revoke = st.tabs(["Copy it again", "Monthly update", "Audit it", "Revoke it"])
+        # Keyed and tracked: the tab stays chosen when the page above it changes (the "link made" note
+        # goes away on the next run), so ticking "Yes, stop the link" does not hide the Revoke button
+        copy, monthly, audit_it, revoke = st.tabs(["Copy it again", "Monthly update", "Audit it", "Revoke it"],
+                                                  key="link-action", on_change="rerun")
         with copy:
             st.code(_with_period(share_links.url_for(chosen, base=base)), language=None)
         with monthly:
