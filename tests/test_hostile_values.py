@@ -15,7 +15,7 @@ import pytest
 from apptest_harness import no_exception, signed_in, through_link
 from conftest import FIXTURE_EXPORT
 from expertnet.metrics import breakdowns
-from expertnet.access import share_links
+from expertnet.access import app_state, share_links
 from expertnet.metrics.filters import add_months, month_range
 from expertnet.ingest.load import ingest
 from expertnet.ui.text import md
@@ -105,6 +105,9 @@ def test_kpis_of_an_extreme_month_print_no_traceback(fixture_db):
 
 def test_a_broken_app_state_shows_a_sentence_and_a_reference_never_a_traceback(app_env):
     _link, token, _url = share_links.create_link("Ann", 7, "f@example.com")
+    # damaged while no process held it open (an open connection would still read every page from
+    # its write-ahead log, and write them back at its checkpoint)
+    app_state.close_all()
     (app_env / "app_state.sqlite3").write_bytes(b"this is not a database" * 100)
     # a founder (signed in with the identity provider) opens Share, which reads the app state:
     # a sentence that says what is wrong, and a reference, in place of the page

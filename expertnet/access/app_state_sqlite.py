@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from expertnet.access.app_state import (ADDED_COLUMNS, SCHEMA_VERSION, AppStateError, Conflict,
+from expertnet.access.app_state_schema import (ADDED_COLUMNS, SCHEMA_VERSION, AppStateError, Conflict,
                                         schema_statements)
 
 _IDENTITY = "INTEGER PRIMARY KEY AUTOINCREMENT"
@@ -55,14 +55,17 @@ class SqliteStore:
         self.where = str(self.path)
         self._lock = threading.RLock()
         self._con: sqlite3.Connection | None = None
-        self._file_id: tuple[int, int] | None = None
+        self._file_id: tuple[int, int, int, int] | None = None
 
-    def _file(self) -> tuple[int, int] | None:
+    def _file(self) -> tuple[int, int, int, int] | None:
+        """What tells this file from a replaced or rewritten one. The main file changes only when
+        the WAL is checkpointed into it (then opening again costs a millisecond) or when something
+        other than SQLite wrote it."""
         try:
             seen = os.stat(self.path)
         except FileNotFoundError:
             return None
-        return seen.st_dev, seen.st_ino
+        return seen.st_dev, seen.st_ino, seen.st_mtime_ns, seen.st_size
 
     def _open(self) -> sqlite3.Connection:
         file_id = self._file()
