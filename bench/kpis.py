@@ -104,7 +104,7 @@ def earnings_spread(values) -> dict:
 
 
 def summary_row(earnings) -> dict:
-    """breakdowns.earnings_summary's row: the spread of period earnings, or nothing to spread."""
+    """breakdowns.earnings_of_period's summary: the spread of period earnings, or nothing to spread."""
     if len(earnings):
         return earnings_spread(earnings)
     return {"experts_earning": 0, "earnings_usd": None, "earnings_p50_usd": None, "earnings_p90_usd": None,

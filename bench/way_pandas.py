@@ -370,9 +370,9 @@ def workloads() -> dict:
             "activation": activation_rows(_pandas_activation(f, first, last), first, last, f["logs"]["work_date"].max())},
         "experts_by_domain": lambda f, first, last: {"segments": _pandas_segments(f, "domain", first, last)},
         "experts_by_country": lambda f, first, last: {"segments": _pandas_segments(f, "country", first, last)},
-        "earnings_summary": lambda f, first, last: {"summary": [summary_row(_pandas_period_earnings(f, first, last))]},
-        "earnings_histogram": lambda f, first, last: {
-            "histogram": _histogram_rows(_pandas_period_earnings(f, first, last))},
+        "earnings_of_period": lambda f, first, last: (lambda earnings: {
+            "summary": [summary_row(earnings)], "histogram": _histogram_rows(earnings)})(
+            _pandas_period_earnings(f, first, last)),
         "billings_by_segment": lambda f, first, last: {
             "billings_by_segment": _pandas_billings_by_segment(f, first, last)},
         "top_clients": lambda f, first, last: {"top_clients": _pandas_top_clients(f, first, last)},

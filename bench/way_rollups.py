@@ -37,10 +37,9 @@ def workloads(filters=None, role: str | None = None) -> dict:
             "segments": breakdowns.experts_by_segment(con, "domain", first, last, filters, role)},
         "experts_by_country": lambda con, first, last: {
             "segments": breakdowns.experts_by_segment(con, "country", first, last, filters, role)},
-        "earnings_summary": lambda con, first, last: {
-            "summary": [breakdowns.earnings_summary(con, first, last, filters, role)]},
-        "earnings_histogram": lambda con, first, last: {
-            "histogram": breakdowns.earnings_histogram(con, first, last, filters, role)},
+        "earnings_of_period": lambda con, first, last: (lambda both: {
+            "summary": [both["summary"]], "histogram": both["histogram"]})(
+            breakdowns.earnings_of_period(con, first, last, filters, role)),
         "billings_by_segment": lambda con, first, last: {
             "billings_by_segment": breakdowns.billings_by_segment(con, first, last, filters, role)},
         "top_clients": lambda con, first, last: {

@@ -387,8 +387,8 @@ def workloads() -> dict:
             "segments": _sql(con, "segments", by="domain", first=first, last=last)},
         "experts_by_country": lambda con, first, last: {
             "segments": _sql(con, "segments", by="country", first=first, last=last)},
-        "earnings_summary": summary,
-        "earnings_histogram": lambda con, first, last: {"histogram": _sql(con, "histogram", first=first, last=last)},
+        "earnings_of_period": lambda con, first, last: summary(con, first, last) | {
+            "histogram": _sql(con, "histogram", first=first, last=last)},
         "billings_by_segment": lambda con, first, last: {
             "billings_by_segment": _sql(con, "billings_by_segment", first=first, last=last)},
         "top_clients": lambda con, first, last: {

@@ -20,8 +20,7 @@ WORKLOADS = {
     "activation_by_cohort": "breakdowns.activation_by_cohort(period)",
     "experts_by_domain": "breakdowns.experts_by_segment('domain', period)",
     "experts_by_country": "breakdowns.experts_by_segment('country', period)",
-    "earnings_summary": "breakdowns.earnings_summary(period)",
-    "earnings_histogram": "breakdowns.earnings_histogram(period)",
+    "earnings_of_period": "breakdowns.earnings_of_period(period): the spread and the histogram, one pass",
     "billings_by_segment": "breakdowns.billings_by_segment(period)",
     "top_clients": f"breakdowns.top_clients(period, limit {TOP_CLIENTS})",
     "retention": "kpis.retention()",
@@ -38,7 +37,7 @@ PAGES = tuple((page.title, tuple(call.workload for call in page.calls if INVESTO
               for page in pages_for(INVESTOR) if page.calls)
 TIMED_FUNCTIONS = {
     "expertnet.metrics.kpis": {"kpi_series", "retention", "company_series"},
-    "expertnet.metrics.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_summary", "earnings_histogram",
+    "expertnet.metrics.breakdowns": {"activation_by_cohort", "experts_by_segment", "earnings_of_period",
                                      "billings_by_segment", "top_clients", "valuation_marks", "events",
                                      "contracts_ending", "supply_by_segment"},
 }

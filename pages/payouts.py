@@ -11,7 +11,8 @@ from expertnet.ui.context import current
 context = current()
 widgets.header(context, "Payouts", "What experts earn: pay for hours plus bonuses")
 withheld = context.viewer.is_investor
-summary = context.fetch("earnings_summary")
+earnings = context.fetch("earnings_of_period")      # the summary and the histogram, from one pass
+summary = earnings["summary"]
 
 if not summary["experts_earning"] and summary["experts_earning"] is not None:
     widgets.empty_state("No expert earned anything in this period for these filters.")
@@ -32,7 +33,7 @@ else:
             column.metric(label, format_value(value, unit, withheld), border=True, help=help_text)
     widgets.withheld_note(context)
 
-    histogram = context.fetch("earnings_histogram")
+    histogram = earnings["histogram"]
     st.subheader("Distribution of earnings")
     if histogram.empty:
         st.info(f"Fewer than {MIN_EXPERTS} experts earned in this period, so the distribution is withheld.",

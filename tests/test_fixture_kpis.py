@@ -870,6 +870,29 @@ def test_retention_experts_floor_is_exact_below_the_threshold(con, min_experts):
         assert got["2025-06"] == 4
 
 
+def test_the_period_earnings_spread_and_histogram_come_from_one_pass(con):
+    """2025-05 + 2025-06 by expert (test_app_pages: E01 800, E02 360, E03 500, E04 100, E05 450,
+    E06 250, E08 30, E09 600, E10 400, E11 400, E12 100, E14 500): 12 earners, $4,490."""
+    both = breakdowns.earnings_of_period(con, date(2025, 5, 1), date(2025, 6, 1))
+    assert both["summary"]["experts_earning"] == 12 and both["summary"]["earnings_usd"] == pytest.approx(4490)
+    assert both["summary"]["earnings_p50_usd"] == pytest.approx(400)        # ranks 6 and 7 of 12: 400, 400
+    # bins of a quarter decade: floor(4 log10 x): 30 -> 5; 100, 100 -> 8; 250 -> 9;
+    # 360 400 400 450 500 500 -> 10 (316.2 to 562.3); 600 800 -> 11
+    histogram = both["histogram"]
+    assert histogram["experts"].tolist() == [1, 2, 1, 6, 2]
+    assert histogram["earnings_from_usd"].tolist() == pytest.approx([10 ** 1.25, 100, 10 ** 2.25, 10 ** 2.5, 10 ** 2.75])
+    assert histogram["earnings_to_usd"].tolist() == pytest.approx([10 ** 1.5, 10 ** 2.25, 10 ** 2.5, 10 ** 2.75, 1000])
+    # an investor: bins merged from the lowest until each holds 11: all twelve in one
+    merged = breakdowns.earnings_of_period(con, date(2025, 5, 1), date(2025, 6, 1), role="investor")["histogram"]
+    assert merged["experts"].tolist() == [12]
+    assert merged["earnings_from_usd"].tolist() == pytest.approx([10 ** 1.25])
+    assert merged["earnings_to_usd"].tolist() == pytest.approx([1000])
+    # no earners: an empty histogram with its columns, and zero experts
+    empty = breakdowns.earnings_of_period(con, date(2020, 1, 1), date(2020, 2, 1))
+    assert empty["summary"]["experts_earning"] == 0 and empty["histogram"].empty
+    assert list(empty["histogram"].columns) == ["earnings_from_usd", "earnings_to_usd", "experts"]
+
+
 def test_the_unfiltered_earnings_spread_rollup_is_the_query_it_was_built_with(con):
     params = {"from_month": date(2023, 1, 1), "to_month": date(2025, 12, 1)}
     rollup = run(con, "earnings_spread_of_all_experts", **params)

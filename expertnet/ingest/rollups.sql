@@ -134,6 +134,10 @@ CREATE MACRO months_between(first_month, last_month) AS TABLE
 -- Percentiles: DuckDB quantile_cont (linear interpolation between closest ranks, as NumPy).
 -- Gini = sum over pairs |x_i - x_j| / (2 n^2 mean), computed from ranks:
 -- sum((2i - n - 1) x_(i)) / (n sum(x)), i the ascending rank; 0 for one expert.
+-- histogram (over the period only; NULL per month): how many of those experts earned how much,
+-- in bins of equal width on a log scale, four per factor of ten ($100-$178, $178-$316, ...): a
+-- list of {earnings_from_usd, earnings_to_usd, experts}, ascending. Made in the same pass as the
+-- spread, so a page that shows both sums each expert's period once (issue 15).
 -- A macro here, not a query file, because the rollup below is built with it: the read-time
 -- query (queries/earnings_distribution.sql) and the rollup share this one definition.
 CREATE MACRO earnings_spread(domain_filter, country_filter, cohort_filter, from_month, to_month, per_month) AS TABLE
@@ -148,11 +152,22 @@ WITH by_month AS (
     WHERE NOT per_month AND month BETWEEN from_month AND to_month
     GROUP BY expert_id
     HAVING sum(earnings_usd) > 0
-), ranked AS (
+), ranked AS MATERIALIZED (
     SELECT month, earnings_usd,
            row_number() OVER (PARTITION BY month ORDER BY earnings_usd) AS rank_asc,
            count(*) OVER (PARTITION BY month) AS n
     FROM (SELECT * FROM by_month UNION ALL SELECT * FROM by_period)
+), bins AS (
+    SELECT month, floor(log10(earnings_usd) * 4) AS bin, count(*) AS experts
+    FROM ranked
+    WHERE NOT per_month             -- no page draws a month's histogram: NULL per month
+    GROUP BY month, bin
+), histograms AS (
+    SELECT month,
+           list({'earnings_from_usd': power(10, bin / 4), 'earnings_to_usd': power(10, (bin + 1) / 4),
+                 'experts': experts} ORDER BY bin) AS histogram
+    FROM bins
+    GROUP BY month
 ), spread AS (
     SELECT month,
            any_value(n) AS n,
@@ -170,8 +185,9 @@ SELECT month,
        percentiles_usd[2] AS earnings_p90_usd,
        percentiles_usd[3] AS earnings_p99_usd,
        gini_numerator / (n * earnings_usd) AS earnings_gini,
-       top1pct_usd / earnings_usd AS top1pct_earnings_share
-FROM spread
+       top1pct_usd / earnings_usd AS top1pct_earnings_share,
+       histogram
+FROM spread LEFT JOIN histograms USING (month)
 ORDER BY month;
 
 -- The earnings spread of every month over every expert (no filter set), so a page with no

@@ -147,15 +147,19 @@ def _small_months(con, first: date, last: date, filters: Filters) -> dict[str, b
             for column in ("experts_active", "experts_with_bonus")}
 
 
-def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
-                     role: str = roles.FOUNDER) -> dict:
-    """Each expert's earnings summed over the period: how many earned, the total, p50/p90/p99,
-    Gini and top-1% share. Values are None where null or withheld."""
+def earnings_of_period(con, first: date, last: date, filters: Filters = Filters(),
+                       role: str = roles.FOUNDER) -> dict:
+    """Each expert's earnings summed over the period, in one pass (the earnings_spread macro):
+    "summary", how many earned, the total, p50/p90/p99, Gini and top-1% share (None where null or
+    withheld); "histogram", earnings_from_usd, earnings_to_usd, experts in log-scale bins (an
+    investor's small bins merged)."""
     frame = run(con, "earnings_distribution", per_month=False, **_range(first, last, filters))
     keys = ("experts_earning", "earnings_usd", "earnings_p50_usd", "earnings_p90_usd", "earnings_p99_usd",
             "earnings_gini", "top1pct_earnings_share")
+    histogram = pd.DataFrame(list(frame.iloc[0]["histogram"]) if not frame.empty else [],
+                             columns=["earnings_from_usd", "earnings_to_usd", "experts"])
     if frame.empty:
-        return {"experts_earning": 0} | {k: None for k in keys[1:]}
+        return {"summary": {"experts_earning": 0} | {k: None for k in keys[1:]}, "histogram": histogram}
     row = {k: (None if pd.isna(frame.iloc[0][k]) else frame.iloc[0][k]) for k in keys}
     row["experts_earning"] = int(row["experts_earning"])
     if role == roles.INVESTOR:
@@ -170,16 +174,8 @@ def earnings_summary(con, first: date, last: date, filters: Filters = Filters(),
         if privacy.count_is_withheld(n):
             row["experts_earning"] = None
         row["earnings_usd"] = None   # no page shows it, and it sums months an investor may not see
-    return row
-
-
-def earnings_histogram(con, first: date, last: date, filters: Filters = Filters(),
-                       role: str = roles.FOUNDER) -> pd.DataFrame:
-    """earnings_from_usd, earnings_to_usd, experts: log-scale bins of each expert's period earnings."""
-    frame = run(con, "earnings_histogram", **_range(first, last, filters))
-    if role == roles.INVESTOR:
-        frame = privacy.merge_histogram_bins(frame)
-    return frame
+        histogram = privacy.merge_histogram_bins(histogram)
+    return {"summary": row, "histogram": histogram}
 
 
 def billings_by_segment(con, first: date, last: date, filters: Filters = Filters(),

@@ -120,7 +120,7 @@ def _drawn(charts, con, month: date, series: pd.DataFrame, audience: Audience) -
            ("Network growth", drawn(charts.line(months, {"experts_total": "Signed up", "experts_active": "Active"},
                                                 units.EXPERTS, "Experts", separate_scales=True)),
             "Experts signed up to date and active in the month.")]
-    histogram = breakdowns.earnings_histogram(con, month, month, filters, role)
+    histogram = breakdowns.earnings_of_period(con, month, month, filters, role)["histogram"]
     histogram = histogram[histogram["experts"].notna()]
     out.append(("Earnings distribution", drawn(charts.earnings_histogram(histogram)) if len(histogram) else None,
                 f"Experts by their earnings in {month_label(month)}." if len(histogram)

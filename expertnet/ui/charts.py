@@ -258,7 +258,7 @@ def grouped_bars(frame: pd.DataFrame, row: str, group: str, unit: Unit, value_ti
 
 
 def earnings_histogram(histogram: pd.DataFrame) -> alt.Chart:
-    """Experts by their earnings in the period (breakdowns.earnings_histogram), on a log scale."""
+    """Experts by their earnings in the period (breakdowns.earnings_of_period), on a log scale."""
     return alt.Chart(histogram).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("earnings_from_usd:Q", scale=alt.Scale(type="log"),
                 axis=value_axis(USD, "Earnings in the period (USD, log scale)")),
