@@ -328,7 +328,7 @@ def table(report: dict) -> str:
     rows = [f"machine: {report['machine']}", f"target: {report['target']}",
             f"warm-up: {report['warm']['addresses']} addresses in {report['warm']['seconds']} s, "
             f"{len(report['warm']['errors'])} errors", "",
-            "| sessions | page runs/s | p50 s | p95 s | max s | errors | CPU-s per run, each process | cores used | RSS MB |",
+            "| sessions | page runs/s | p50 s | p95 s | max s | errors | CPU-s per page run, by process (their sum: a run's cost) | cores used, by process | RSS MB, by process |",
             "|---:|---:|---:|---:|---:|---:|---|---|---|"]
     def each(procs, key, form):
         return " / ".join(format(p[key], form) for p in procs) or "-"
@@ -374,11 +374,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             url, pids = args.url.rstrip("/"), args.pid
             mix = Mix(args.domain, args.country, args.share)
-        print(f"warming every address of the mix at {url} ...", file=sys.stderr)
+        # each process has a cache of its own: warm each directly (through the proxy, an address
+        # would warm only the process its route cookie lands on)
+        warm_urls = [f"http://127.0.0.1:{port}" for port, _, _ in servers.servers] if servers else [url]
+        print(f"warming every address of the mix at {', '.join(warm_urls)} ...", file=sys.stderr)
+        warmed = [warm(each, mix) for each in warm_urls]
         report = {"machine": f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, "
                              f"Python {platform.python_version()}",
                   "target": url + (f" ({args.processes} processes behind nginx)" if servers and servers.proxy else ""),
-                  "warm": warm(url, mix), "results": []}
+                  "warm": {"addresses": sum(w["addresses"] for w in warmed), "seconds": sum(w["seconds"] for w in warmed),
+                           "errors": [e for w in warmed for e in w["errors"]]},
+                  "results": []}
         for n in counts:
             print(f"{n} session(s) for {args.seconds:g} s ...", file=sys.stderr)
             report["results"].append(measure(url, mix, n, args.seconds, pids))
