@@ -137,6 +137,7 @@ class Mix:
     domains: list[str]
     countries: list[str]
     share_token: str | None
+    investor_tabs: float = 0.25          # the share of tabs that are an investor's link
 
     def founder_queries(self) -> list[dict]:
         queries = [{}]
@@ -149,14 +150,15 @@ class Mix:
         """The (page, query) runs of one tab: an address with its filters, then clicks on other
         pages, which keep them. (Another filter is another tab: a rerun's address does not
         clear a filter the session already holds, as a browser's widget state would.)"""
-        if self.share_token and rng.random() < 0.25:
+        if self.share_token and rng.random() < self.investor_tabs:
             query, pages = {"share": self.share_token}, INVESTOR_PAGES
         else:
             query, pages = rng.choice(self.founder_queries()), FOUNDER_PAGES
         return [(page, query) for page in rng.sample(pages, min(CLICKS_PER_TAB + 1, len(pages)))]
 
     def every_address(self) -> list[tuple[str, dict]]:
-        addresses = [(page, query) for page in FOUNDER_PAGES for query in self.founder_queries()]
+        addresses = [] if self.investor_tabs >= 1 else \
+            [(page, query) for page in FOUNDER_PAGES for query in self.founder_queries()]
         if self.share_token:
             addresses += [(page, {"share": self.share_token}) for page in INVESTOR_PAGES]
         return addresses
@@ -352,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=1, help="with --db: dashboard processes (more than 1: behind nginx)")
     parser.add_argument("--app-state", help="with --db: the shared app state (default: a SQLite file of this run)")
     parser.add_argument("--share", help="with --url: a share link's token, for the investor part of the mix")
+    parser.add_argument("--investors-only", action="store_true",
+                        help="with --url and --share: every tab is the link's investor (a deployment with sign-in)")
     parser.add_argument("--domain", action="append", default=[], help="with --url: a domain for the filter mix")
     parser.add_argument("--country", action="append", default=[], help="with --url: a country for the filter mix")
     parser.add_argument("--pid", type=int, action="append", default=[], help="with --url: a server process to measure")
@@ -373,7 +377,9 @@ def main(argv: list[str] | None = None) -> int:
             url, pids, mix = servers.url, servers.pids, _mix_of(args.db, servers.share)
         else:
             url, pids = args.url.rstrip("/"), args.pid
-            mix = Mix(args.domain, args.country, args.share)
+            if args.investors_only and not args.share:
+                parser.error("--investors-only needs --share")
+            mix = Mix(args.domain, args.country, args.share, 1.0 if args.investors_only else 0.25)
         # each process has a cache of its own: warm each directly (through the proxy, an address
         # would warm only the process its route cookie lands on)
         warm_urls = [f"http://127.0.0.1:{port}" for port, _, _ in servers.servers] if servers else [url]

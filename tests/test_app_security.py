@@ -528,3 +528,25 @@ def test_share_page_audit_button_reports_nothing_found_on_the_fixture(app_env):
     [message] = [s.value for s in founder.success]
     assert "Nothing withheld can be worked out from what is shown." in message
     assert "periods" in message
+
+
+def test_a_chart_kept_for_a_founder_is_not_served_to_an_investor_of_the_same_view(app_env):
+    """Charts are kept per snapshot, view (the role with it) and data (charts.show), so the
+    investor of a company-wide link, on the same page and period just after a founder, gets the
+    chart with its withheld months, not the founder's."""
+    founder = signed_in().run()
+    founder.switch_page("pages/network_growth.py").run()
+    no_exception(founder)
+    _link, token, _url = share_links.create_link("Ann", 7, "f@example.com")
+    investor = through_link(token).run()
+    investor.switch_page("pages/network_growth.py").run()
+    no_exception(investor)
+
+    def lines(at):
+        (frame,) = [f for f in chart_frames(at) if "series" in f and "Active (worked)" in set(f["series"])]
+        return frame.set_index(["month", "series"])["value"]
+    shown, withheld = lines(founder), lines(investor)
+    assert shown.notna().all()
+    hidden = withheld[withheld.isna()].index
+    assert len(hidden) > 0                                    # fewer than 11 experts behind those months
+    assert shown.loc[hidden].notna().all()                    # which the founder's chart shows

@@ -197,9 +197,10 @@ def _check_credentials(email: str, password: str) -> str | None:
     except (VerificationError, InvalidHashError):
         return None
     if _hasher.check_needs_rehash(stored):  # the hasher's cost was raised since this hash was made
+        rehashed = _hasher.hash(password)     # before taking the connection, which page runs share
         with app_state.connect() as con:
             con.execute("UPDATE users SET password_hash = ? WHERE email = ? AND password_hash = ?",
-                        (_hasher.hash(password), email, stored))
+                        (rehashed, email, stored))
     return role
 
 

@@ -69,6 +69,9 @@ def _store():
         with _stores_lock:
             store = _stores.get(target)
             if store is None:
+                if "://" in target and not config.is_postgres(target):
+                    raise AppStateError("EXPERTNET_APP_STATE must be a SQLite file path or a postgresql:// "
+                                        "address (got another kind of address)")
                 if config.is_postgres(target):
                     from expertnet.access.app_state_postgres import PostgresStore as Store
                 else:

@@ -14,6 +14,7 @@ the lockout check).
 """
 
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -29,6 +30,12 @@ _SCHEMA_LOCK = 7_215_440_001
 _WRITE_LOCK = 7_215_440_002
 _CONNECT_TIMEOUT_SECONDS = 5
 _STATEMENT_TIMEOUT = "10s"      # as SQLite's busy_timeout: a writer waits this long for its turn
+# A connection idle this long is checked (SELECT 1) before it is used, and opened again if the
+# server ended it; the kernel's keepalives find a connection a firewall dropped silently, rather
+# than a query waiting minutes for TCP to give up while every page run of the process waits too.
+_PING_AFTER_IDLE_SECONDS = 5.0
+_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+              "tcp_user_timeout": 10_000}
 
 
 class _Connection:
@@ -38,7 +45,8 @@ class _Connection:
         self._con = con
 
     def execute(self, sql: str, params=()) -> psycopg.Cursor:
-        return self._con.execute(sql.replace("?", "%s"), params)
+        # None, not (), without parameters: psycopg then leaves a statement's own % alone
+        return self._con.execute(sql.replace("?", "%s"), params or None)
 
 
 def describe(url: str) -> str:
@@ -59,6 +67,11 @@ def _first_line(error: psycopg.Error) -> str:
 
 
 def _ensure_schema(con: psycopg.Connection) -> None:
+    # Most starts find the schema current: read its version first, so a role that may only read
+    # and write rows can start the dashboard once the tables exist
+    if con.execute("SELECT to_regclass('app_state_schema') IS NOT NULL").fetchone()[0] and \
+            (con.execute("SELECT max(version) FROM app_state_schema").fetchone()[0] or 0) >= SCHEMA_VERSION:
+        return
     with con.transaction():
         con.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
         con.execute("CREATE TABLE IF NOT EXISTS app_state_schema (version INTEGER NOT NULL)")
@@ -75,18 +88,32 @@ def _ensure_schema(con: psycopg.Connection) -> None:
 
 class PostgresStore:
     def __init__(self, target: str):
+        try:
+            conninfo_to_dict(target)
+        except psycopg.Error:
+            # libpq's words quote the part it could not read, which may be the password
+            raise AppStateError("EXPERTNET_APP_STATE is not a PostgreSQL address that can be read, like "
+                                "postgresql://user@host:5432/database (a password with % or @ must be "
+                                "percent-encoded; better, keep it in ~/.pgpass)") from None
         self._url = target
         self.where = describe(target)
         self._lock = threading.RLock()
         self._con: psycopg.Connection | None = None
+        self._used_at = 0.0
 
     def _open(self) -> psycopg.Connection:
         if self._con is not None and not self._con.closed and not self._con.broken:
-            return self._con
+            if time.monotonic() - self._used_at < _PING_AFTER_IDLE_SECONDS:
+                return self._con
+            try:       # idle a while: the server may have restarted or a firewall dropped it
+                self._con.execute("SELECT 1")
+                return self._con
+            except psycopg.OperationalError:
+                pass   # opened again below
         self.close()
         try:
             con = psycopg.connect(self._url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT_SECONDS,
-                                  application_name="expertnet")
+                                  application_name="expertnet", **_KEEPALIVE)
         except psycopg.Error as error:
             raise AppStateError(f"cannot open the app-state database at {self.where}: {_first_line(error)}") from None
         try:
@@ -103,6 +130,7 @@ class PostgresStore:
         with self._lock:
             try:
                 con = self._open()
+                self._used_at = time.monotonic()
                 if not transaction:
                     yield _Connection(con)
                     return

@@ -302,25 +302,28 @@ def show(chart: "alt.Chart | Callable[[], alt.Chart]", data: pd.DataFrame, name:
     from expertnet.ui.context import current
     context = current()
     drawn_key = (context.snapshot.info.snapshot_id, context.view, name, key, filtered, _fingerprint(data))
+    make = chart if callable(chart) else (lambda: chart)
     found = _drawn.get(drawn_key)
     if found is None:
-        found = _drawn.put(drawn_key, _spec_and_csv(chart() if callable(chart) else chart, data))
-    spec, csv, built = found
+        found = _drawn.put(drawn_key, _spec_and_csv(make(), data))
+    spec, csv = found
     # Streamlit moves the Arrow datasets out of the spec it is given: hand it a copy of the top level
     st.vega_lite_chart({**spec, "datasets": dict(spec["datasets"])}, width="stretch")
     buttons = st.container(horizontal=True, gap="small")
     buttons.download_button("CSV", csv, context.file_name(name, "csv", filtered=filtered), "text/csv",
                             key=f"{key}-csv", icon=":material/download:", on_click="ignore")
-    buttons.download_button("PNG", still_allowed(lambda: png(built)), context.file_name(name, "png", filtered=filtered),
+    buttons.download_button("PNG", still_allowed(lambda: png(make())), context.file_name(name, "png", filtered=filtered),
                             "image/png",
                             key=f"{key}-png", icon=":material/image:", on_click="ignore")
 
 
 class _Drawn:
-    """The last DRAWN_KEPT charts drawn by this process: (spec, CSV, chart) by what defines them."""
+    """The charts this process drew last: (spec, CSV) by what defines them, at most `kept_bytes`
+    of datasets and CSV in all (the least recently drawn go first; so do old snapshots' charts)."""
 
-    def __init__(self, kept: int):
-        self._kept = kept
+    def __init__(self, kept_bytes: int):
+        self._kept_bytes = kept_bytes
+        self._bytes = 0
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -333,14 +336,21 @@ class _Drawn:
 
     def put(self, key, value):
         with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._kept:
-                self._entries.popitem(last=False)
+            if key not in self._entries:
+                self._entries[key] = value
+                self._bytes += _size(value)
+            while self._bytes > self._kept_bytes and len(self._entries) > 1:
+                self._bytes -= _size(self._entries.popitem(last=False)[1])
         return value
 
 
-DRAWN_KEPT = 2000
-_drawn = _Drawn(DRAWN_KEPT)
+def _size(value: tuple[dict, str]) -> int:
+    spec, csv = value
+    return sum(len(data) for data in spec["datasets"].values()) + len(csv)
+
+
+DRAWN_KEPT_BYTES = 64 * 1024 * 1024     # thousands of charts: a chart holds aggregates, a few KB
+_drawn = _Drawn(DRAWN_KEPT_BYTES)
 
 
 def _fingerprint(data: pd.DataFrame) -> tuple:
@@ -352,12 +362,12 @@ def _fingerprint(data: pd.DataFrame) -> tuple:
     return tuple(data.columns), tuple(map(str, data.dtypes)), digest
 
 
-def _spec_and_csv(chart: alt.Chart, data: pd.DataFrame) -> tuple[dict, str, alt.Chart]:
+def _spec_and_csv(chart: alt.Chart, data: pd.DataFrame) -> tuple[dict, str]:
     """The chart's Vega-Lite spec, validated once, with each dataset as Arrow IPC bytes (what
     Streamlit hands the browser, and passes on as they are), and the CSV download."""
     spec = chart.to_dict()
     spec["datasets"] = {name: _arrow_bytes(values) for name, values in spec.get("datasets", {}).items()}
-    return spec, csv_text(data), chart
+    return spec, csv_text(data)
 
 
 def _arrow_bytes(values: list[dict]) -> bytes:

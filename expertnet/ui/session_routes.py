@@ -6,6 +6,7 @@ HTTP response can. The signed-in page posts its one-time code (accounts.cookie_g
 the dashboard is reached over https. /session/end clears it.
 """
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,7 +23,9 @@ def _secure(request: Request) -> bool:
 
 async def start_session(request: Request) -> Response:
     body = await request.body()
-    token = accounts.redeem_cookie_grant(body[:_MAX_BODY].decode("ascii", "replace").strip())
+    # in a worker thread: the app state's lock may be held by a page run, and waiting for it on
+    # the event loop would stall every websocket of this process
+    token = await run_in_threadpool(accounts.redeem_cookie_grant, body[:_MAX_BODY].decode("ascii", "replace").strip())
     if token is None:
         return Response("unknown or used code", status_code=403, media_type="text/plain")
     response = Response(status_code=204)
