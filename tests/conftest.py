@@ -56,6 +56,17 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright, for a test module's journeys."""
+    from playwright.sync_api import sync_playwright
+    from bench.browser_pages import CHROMIUM, CHROMIUM_ARGS
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def isolated_env(tmp_path, monkeypatch):
     """Point app state and the warehouse setting at this test's own folder."""

@@ -4,6 +4,7 @@ the access layer on both backends). A real server, started by the tests (pg_serv
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -109,3 +110,27 @@ def test_an_address_libpq_cannot_read_is_refused_without_quoting_it(isolated_env
     monkeypatch.setenv("EXPERTNET_APP_STATE", "postgresql+psycopg://ann:pw@127.0.0.1/state")
     with pytest.raises(AppStateError, match="a SQLite file path or a postgresql:// address"):
         accounts.has_accounts()
+
+
+def test_a_sign_in_waits_for_another_process_counting_wrong_passwords(postgres, pg_env):
+    """The lockout's count-and-reserve runs under an advisory lock every process takes. While this
+    process holds it with five wrong passwords counted but not yet committed, a sign-in from another
+    process with the right password must wait, then find the email locked; without the lock it would
+    read the committed count (none) and get in."""
+    email = "ann@example.com"
+    accounts.add_user(email, "founder", "correct horse battery")
+    script = ("from expertnet.access import accounts\n"
+              "accounts.has_accounts()\n"                 # connected and schema checked
+              "print('ready', flush=True)\n"
+              f"print(accounts.verify({email!r}, 'correct horse battery'), flush=True)\n")
+    with app_state.transaction() as con:
+        for _ in range(accounts.MAX_FAILED_SIGN_INS):
+            con.execute("INSERT INTO sign_in_failures (email, failed_at) VALUES (?, ?)",
+                        (accounts._attempt_key(email), app_state.to_text(app_state.utcnow())))
+        other = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_DIR, env=dict(os.environ),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert other.stdout.readline().strip() == "ready", other.stderr.read()[-500:]
+        time.sleep(3)                                      # time enough to sign in, were it not held
+        assert other.poll() is None, "the other process signed in while the count was held"
+    out, err = other.communicate(timeout=60)
+    assert out.strip() == "None", err[-500:]

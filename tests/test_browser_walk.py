@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser_pages import (CHARTS_DRAWN, CHROMIUM, CHROMIUM_ARGS, READY, free_port, open_page, share_token,
+from bench.browser_pages import (CHARTS_DRAWN, CHROMIUM, READY, free_port, open_page, share_token,
                                  start_server)
 from conftest import ARTIFACTS_DIR, PROJECT_DIR
 from expertnet.access.roles import FOUNDER, INVESTOR, OPS
@@ -55,14 +55,6 @@ def demo_server(tmp_path_factory):
     process.terminate()
     process.wait(10)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _sign_in(page, url: str, email: str) -> None:
@@ -155,6 +147,7 @@ def test_ops_finds_an_email_opens_the_expert_goes_back_and_reopens_the_address(d
     grid = page.locator("[data-testid='stDataFrame']").first
     _open_first_row(page, grid)                     # the second click: the expert's history
     page.locator("h1", has_text=name).wait_for(timeout=60_000)
+    page.wait_for_function(READY, timeout=60_000)      # the heading comes first; the rest follows in the run
     page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
     assert f"expert={expert_id}" in page.url and "period=2025-02" in page.url
     main = page.locator("[data-testid='stMain']").inner_text()

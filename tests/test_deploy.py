@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.browser_pages import CHROMIUM as CHROMIUM_PATH
-from bench.browser_pages import CHROMIUM_ARGS, READY, free_port, open_page, start_server
+from bench.browser_pages import READY, free_port, open_page, start_server
 from bench.load import open_once
 from bench.proxy import Proxy
 from conftest import ARTIFACTS_DIR
@@ -55,14 +55,6 @@ def deployment(fixture_db, postgres, tmp_path_factory):
             except subprocess.TimeoutExpired:
                 process.kill()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _opened_by_link(base_url: str, token: str) -> str:
