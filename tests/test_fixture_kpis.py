@@ -901,6 +901,22 @@ def test_the_unfiltered_earnings_spread_rollup_is_the_query_it_was_built_with(co
     assert rollup.to_dict("list") == computed.to_dict("list")
 
 
+def test_the_unfiltered_activity_rollup_is_the_macro_it_was_built_with(con):
+    """With no filter the month's work and pay come from month_activity_of_all_experts; a filter
+    that keeps every expert (every domain) computes them from the expert months instead: the
+    same figures, months without work as zeros, and the figures the hand-checked cases expect."""
+    params = {"from_month": date(2023, 1, 1), "to_month": date(2026, 2, 1), "country": None, "cohort": None}
+    domains = [row[0] for row in con.execute("SELECT DISTINCT domain FROM expert_facts").fetchall()]
+    assert None not in domains
+    rollup = run(con, "activity_by_month", domain=None, **params)
+    computed = run(con, "activity_by_month", domain=domains, **params)
+    assert len(rollup) == len(computed) == 38
+    assert list(rollup["month"]) == list(computed["month"])
+    for column in rollup.columns.drop("month"):
+        assert rollup[column].tolist() == pytest.approx(computed[column].tolist(), abs=1e-6), column
+    assert rollup["billings_usd"].iloc[0] == 0 and rollup["billings_usd"].sum() > 0
+
+
 # ---------------------------------------------------------------- docs drift
 
 def metrics_md_keys(text: str) -> list[str]:

@@ -127,6 +127,31 @@ CREATE MACRO months_between(first_month, last_month) AS TABLE
     SELECT CAST(m AS DATE) AS month
     FROM range(CAST(first_month AS TIMESTAMP), CAST(last_month AS TIMESTAMP) + INTERVAL 1 MONTH, INTERVAL 1 MONTH) t(m);
 
+-- Work and pay of the kept experts in each month from from_month to to_month that has any:
+-- experts_active, hours, expert_pay_usd, bonuses_usd, billings_usd, and how many experts each
+-- figure comes from (for the investor threshold). Units: experts, hours, USD.
+-- A macro here, not a query file, because the rollup below is built with it: the read-time
+-- query (queries/activity_by_month.sql) and the rollup share this one definition.
+CREATE MACRO month_activity(domain_filter, country_filter, cohort_filter, from_month, to_month) AS TABLE
+SELECT month,
+       count(expert_id) FILTER (WHERE is_active) AS experts_active,
+       count(expert_id) FILTER (WHERE bonuses_usd > 0) AS experts_with_bonus,
+       count(expert_id) FILTER (WHERE earnings_usd > 0) AS experts_earning,
+       sum(hours) AS hours,
+       sum(expert_pay_usd) AS expert_pay_usd,
+       sum(bonuses_usd) AS bonuses_usd,
+       sum(billings_usd) AS billings_usd
+FROM kept_expert_months(domain_filter, country_filter, cohort_filter)
+WHERE month BETWEEN from_month AND to_month
+GROUP BY month;
+
+-- The work and pay of every month over every expert (no filter set): the KPI series reads 25
+-- months of it for every page's tiles (the year before feeds the year-on-year figures), and
+-- the whole company's beside a view's; 25 rows here instead of every expert of 25 months.
+CREATE TABLE month_activity_of_all_experts AS
+SELECT * FROM month_activity(NULL, NULL, NULL, DATE '0001-01-01', DATE '9999-12-01') ORDER BY month;
+COMMENT ON TABLE month_activity_of_all_experts IS 'one row per month with work or a bonus: work and pay over every expert';
+
 -- The spread of expert earnings (expert pay + bonuses): percentiles, Gini and top-1% share,
 -- over the kept experts whose earnings are > 0. Either per month (per_month = true), or over
 -- the whole period with each expert's earnings summed across it (reported on from_month).
