@@ -51,8 +51,8 @@ WITH billed AS (
 ), exact AS (
     -- the distinct count, only where a floor is below the threshold
     SELECT c.month, c.kind,
-           count(DISTINCT w.expert_id) FILTER (WHERE w.month = c.month) AS experts_now,
-           count(DISTINCT w.expert_id) FILTER (WHERE w.month < c.month) AS experts_before
+           count(DISTINCT w.expert_key) FILTER (WHERE w.month = c.month) AS experts_now,
+           count(DISTINCT w.expert_key) FILTER (WHERE w.month < c.month) AS experts_before
     FROM classified c
     JOIN floors f ON f.month = c.month AND f.kind = c.kind
                  AND (f.largest_now < $min_experts OR f.largest_before < $min_experts)

@@ -23,7 +23,7 @@ WITH client_experts AS (
     GROUP BY cur.month
 ), counted AS (
     -- the exact count, only in the months where the floor must be exact
-    SELECT w.month, count(DISTINCT w.expert_id) AS experts
+    SELECT w.month, count(DISTINCT w.expert_key) AS experts
     FROM kept_client_expert_months($domain, $country, $cohort) w
     SEMI JOIN base_clients b ON b.client_id = w.client_id AND b.month = w.month
     WHERE w.month BETWEEN $from_month AND $to_month

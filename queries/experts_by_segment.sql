@@ -12,7 +12,7 @@ WITH signed_up AS (
     GROUP BY ALL
 ), work AS (
     SELECT CASE WHEN $by = 'country' THEN country ELSE domain END AS segment,
-           count(DISTINCT expert_id) AS experts_active,
+           count(DISTINCT expert_key) AS experts_active,
            sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd
     FROM kept_expert_months($domain, $country, $cohort)
     WHERE is_active AND month BETWEEN $from_month AND $to_month

@@ -6,7 +6,8 @@
 -- Units: hours, USD, USD per hour. Parameters: $from_month, $to_month, $sort_key,
 -- $descending, $limit, $offset, $active_only; $domain, $country, $cohort (NULL = all).
 WITH work AS (
-    SELECT expert_id, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
+    -- summed per expert_key, the rollups' integer for an expert: cheaper to group than the text id
+    SELECT expert_key, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
            sum(bonuses_usd) AS bonuses_usd, sum(earnings_usd) AS earnings_usd,
            max(last_work_date) AS last_active_date_in_period
     FROM kept_expert_months($domain, $country, $cohort)
@@ -28,7 +29,7 @@ WITH work AS (
                ELSE epoch(f.signup_date) END
              * CASE WHEN $descending THEN -1 ELSE 1 END AS sort_value
     FROM kept_experts($domain, $country, $cohort) f
-    LEFT JOIN work w USING (expert_id)
+    LEFT JOIN work w USING (expert_key)
     WHERE f.signup_month <= $to_month AND (NOT $active_only OR w.hours > 0)
 ), page AS (
     -- Names are joined to the page only, not to every matching expert.

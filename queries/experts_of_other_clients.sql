@@ -2,6 +2,6 @@
 -- size of the "all other clients" row an investor sees.
 -- Grain: one row. Units: experts.
 -- Parameters: $client_ids, $from_month, $to_month; $domain, $country, $cohort (NULL = all).
-SELECT count(DISTINCT expert_id) AS experts
+SELECT count(DISTINCT expert_key) AS experts
 FROM kept_client_expert_months($domain, $country, $cohort)
 WHERE month BETWEEN $from_month AND $to_month AND NOT list_contains($client_ids, client_id);

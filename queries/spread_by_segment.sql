@@ -6,7 +6,7 @@
 -- Parameters: $from_month, $to_month; $domain, $country, $cohort (NULL = all).
 WITH work AS (
     SELECT w.contract_id, cl.segment, coalesce(w.domain, 'unknown') AS domain_name,
-           w.expert_id, w.hours, w.billings_usd, w.expert_pay_usd
+           w.expert_key, w.hours, w.billings_usd, w.expert_pay_usd
     FROM kept_contract_expert_months($domain, $country, $cohort) w
     JOIN clients cl USING (client_id)
     WHERE w.month BETWEEN $from_month AND $to_month
@@ -15,7 +15,7 @@ WITH work AS (
                 WHEN grouping(domain_name) = 0 THEN 'domain' ELSE 'contract' END AS by,
            coalesce(segment, domain_name, contract_id) AS name,
            sum(hours) AS hours, sum(billings_usd) AS billings_usd, sum(expert_pay_usd) AS expert_pay_usd,
-           count(DISTINCT expert_id) AS experts
+           count(DISTINCT expert_key) AS experts
     FROM work
     GROUP BY GROUPING SETS ((segment), (domain_name), (contract_id))
 )

@@ -4,7 +4,7 @@
 -- Units: USD, experts; share 0 to 1. Parameters: $from_month, $to_month, $limit;
 -- $domain, $country, $cohort (NULL = all).
 WITH billed AS (
-    SELECT client_id, sum(billings_usd) AS billings_usd, count(DISTINCT expert_id) AS experts
+    SELECT client_id, sum(billings_usd) AS billings_usd, count(DISTINCT expert_key) AS experts
     FROM kept_client_expert_months($domain, $country, $cohort)
     WHERE month BETWEEN $from_month AND $to_month
     GROUP BY ALL

@@ -4,8 +4,12 @@
 
 -- expert_facts: one row per expert. The attributes the filters use, and the
 -- first and last work dates (NULL for an expert who never worked).
+-- expert_key: an integer for the expert, in the order of their ids, carried into every rollup
+-- below: counting distinct experts and summing per expert group by it, about a quarter
+-- faster than by the text id (issue 15). It means nothing outside one snapshot.
 CREATE TABLE expert_facts AS
 SELECT e.expert_id,
+       CAST(row_number() OVER (ORDER BY e.expert_id) AS INTEGER) AS expert_key,
        e.domain,
        e.country,
        e.signup_date,
@@ -37,7 +41,7 @@ WITH work AS (
     FROM work_logs w JOIN contracts c USING (contract_id)
     GROUP BY ALL
 )
-SELECT work.*, f.domain, f.country, f.signup_month
+SELECT work.*, f.expert_key, f.domain, f.country, f.signup_month
 FROM work JOIN expert_facts f USING (expert_id)
 ORDER BY month;
 COMMENT ON TABLE contract_expert_months IS 'one row per contract, expert and month with work';
@@ -46,9 +50,9 @@ COMMENT ON TABLE contract_expert_months IS 'one row per contract, expert and mon
 CREATE TABLE client_expert_months AS
 SELECT client_id, expert_id, month, sum(hours) AS hours, sum(expert_pay_usd) AS expert_pay_usd,
        sum(billings_usd) AS billings_usd, sum(work_logs) AS work_logs, max(last_work_date) AS last_work_date,
-       domain, country, signup_month
+       expert_key, domain, country, signup_month
 FROM contract_expert_months
-GROUP BY client_id, expert_id, month, domain, country, signup_month
+GROUP BY client_id, expert_id, month, expert_key, domain, country, signup_month
 ORDER BY month;
 COMMENT ON TABLE client_expert_months IS 'one row per client, expert and month with work';
 
@@ -84,7 +88,7 @@ SELECT expert_id,
        coalesce(work.work_logs, 0) AS work_logs,
        coalesce(work.work_logs, 0) > 0 AS is_active,
        work.last_work_date,
-       f.domain, f.country, f.signup_month
+       f.expert_key, f.domain, f.country, f.signup_month
 FROM work FULL JOIN paid_bonuses USING (expert_id, month)
 JOIN expert_facts f USING (expert_id)
 ORDER BY month;
@@ -175,7 +179,7 @@ WITH by_month AS (
     SELECT CAST(from_month AS DATE) AS month, sum(earnings_usd) AS earnings_usd
     FROM kept_expert_months(domain_filter, country_filter, cohort_filter)
     WHERE NOT per_month AND month BETWEEN from_month AND to_month
-    GROUP BY expert_id
+    GROUP BY expert_key
     HAVING sum(earnings_usd) > 0
 ), ranked AS MATERIALIZED (
     SELECT month, earnings_usd,
