@@ -5,7 +5,7 @@
 -- Parameters: $from_month, $to_month, $count_experts; $domain, $country, $cohort (NULL = all).
 SELECT cem.month, c.segment,
        sum(cem.billings_usd) AS billings_usd,
-       count(DISTINCT CASE WHEN $count_experts THEN cem.expert_id END) AS experts
+       count(DISTINCT CASE WHEN $count_experts THEN cem.expert_key END) AS experts
 FROM kept_client_expert_months($domain, $country, $cohort) cem
 JOIN clients c USING (client_id)
 WHERE cem.month BETWEEN $from_month AND $to_month

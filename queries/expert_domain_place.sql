@@ -4,16 +4,16 @@
 -- Grain: one row (earnings NULL when the expert earned nothing). Units: USD, experts.
 -- Parameters: $expert_id, $from_month, $to_month.
 WITH domain AS (
-    SELECT domain FROM expert_facts WHERE expert_id = $expert_id
+    SELECT domain, expert_key FROM expert_facts WHERE expert_id = $expert_id
 ), earners AS (
-    SELECT m.expert_id, sum(m.earnings_usd) AS earnings_usd
+    SELECT m.expert_key, sum(m.earnings_usd) AS earnings_usd
     FROM expert_months m
     WHERE m.domain IS NOT DISTINCT FROM (SELECT domain FROM domain)
       AND m.month BETWEEN $from_month AND $to_month
-    GROUP BY m.expert_id
+    GROUP BY m.expert_key
     HAVING sum(m.earnings_usd) > 0
 ), own AS (
-    SELECT earnings_usd FROM earners WHERE expert_id = $expert_id
+    SELECT earnings_usd FROM earners WHERE expert_key = (SELECT expert_key FROM domain)
 )
 SELECT (SELECT domain FROM domain) AS domain,
        (SELECT earnings_usd FROM own) AS earnings_usd,

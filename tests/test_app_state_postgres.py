@@ -107,6 +107,10 @@ def test_an_address_libpq_cannot_read_is_refused_without_quoting_it(isolated_env
     with pytest.raises(AppStateError) as raised:
         accounts.has_accounts()
     assert "zz" not in str(raised.value) and "percent-encoded" in str(raised.value)
+    monkeypatch.setenv("EXPERTNET_APP_STATE", "postgresql://ann:p@ssw0rd@127.0.0.1:5432/state")  # @ not encoded
+    with pytest.raises(AppStateError) as raised:
+        accounts.has_accounts()
+    assert "ssw0rd" not in str(raised.value) and "percent-encoded" in str(raised.value)
     monkeypatch.setenv("EXPERTNET_APP_STATE", "postgresql+psycopg://ann:pw@127.0.0.1/state")
     with pytest.raises(AppStateError, match="a SQLite file path or a postgresql:// address"):
         accounts.has_accounts()

@@ -904,7 +904,8 @@ def test_the_unfiltered_earnings_spread_rollup_is_the_query_it_was_built_with(co
 def test_the_unfiltered_activity_rollup_is_the_macro_it_was_built_with(con):
     """With no filter the month's work and pay come from month_activity_of_all_experts; a filter
     that keeps every expert (every domain) computes them from the expert months instead: the
-    same figures, months without work as zeros, and the figures the hand-checked cases expect."""
+    same figures, and months without work as zeros. (The hand-checked cases above read the
+    rollup through the KPI series; those with a filter read the macro.)"""
     params = {"from_month": date(2023, 1, 1), "to_month": date(2026, 2, 1), "country": None, "cohort": None}
     domains = [row[0] for row in con.execute("SELECT DISTINCT domain FROM expert_facts").fetchall()]
     assert None not in domains
@@ -1011,3 +1012,19 @@ def test_several_countries_at_once_add_up(con):
     assert Filters.parse(domain=["Software", "finance", "software"]).domain == ("finance", "software")
     assert Filters(country=("IN", "US")) == Filters.parse(country="US,IN")     # one view, one cache entry
     assert Filters.parse(country="US,IN").slug() == "IN_US" and Filters.parse(domain="x").describe() == "domain x"
+
+
+def test_an_experts_place_in_their_domain_by_hand(con):
+    """Software earners, January to June 2025 (work_logs.csv x pay rate, plus bonuses.csv):
+    E01 250+200+250 + bonus 100 = 800; E02 240+240+240+120 = 840; E05 400 + 50 = 450;
+    E10 100+200+200 = 500; E12 100; E14 500 (E07 earned nothing). Sorted: 100 450 500 500 800 840:
+    median 500; p90 at rank 4.5 of 0..5, 800 + 0.5 x 40 = 820."""
+    from expertnet.metrics import experts
+    first, last = date(2025, 1, 1), date(2025, 6, 1)
+    place = experts.domain_place(con, "E02", first, last)
+    assert (place["domain"], place["earnings_usd"], place["experts_earning"], place["experts_earning_less"]) \
+        == ("software", 840, 6, 5)
+    assert (place["domain_p50_usd"], place["domain_p90_usd"]) == pytest.approx((500, 820))
+    assert experts.domain_place(con, "E10", first, last)["experts_earning_less"] == 2
+    idle = experts.domain_place(con, "E07", first, last)
+    assert idle["experts_earning"] == 6 and (idle["earnings_usd"] is None or math.isnan(idle["earnings_usd"]))

@@ -88,10 +88,13 @@ def _ensure_schema(con: psycopg.Connection) -> None:
 
 class PostgresStore:
     def __init__(self, target: str):
+        # libpq's words quote the part it could not read, which may be the password; and a
+        # password with an unencoded @ reads as part of the host (no host name holds an @)
         try:
-            conninfo_to_dict(target)
+            readable = "@" not in (conninfo_to_dict(target).get("host") or "")
         except psycopg.Error:
-            # libpq's words quote the part it could not read, which may be the password
+            readable = False
+        if not readable:
             raise AppStateError("EXPERTNET_APP_STATE is not a PostgreSQL address that can be read, like "
                                 "postgresql://user@host:5432/database (a password with % or @ must be "
                                 "percent-encoded; better, keep it in ~/.pgpass)") from None

@@ -120,7 +120,9 @@ def build_tables(con, staged: set[str], source: str, progress: Progress) -> dict
             con.execute(f"CREATE TABLE {table.name} ({cols})")
         con.execute(f"COMMENT ON TABLE {table.name} IS '{table.grain}'")
         rows[table.name] = con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
-    progress("building rollups (expert_facts, contract_expert_months, client_expert_months, contract_months, expert_months, earnings_spread_by_month)")
+    progress("building rollups (expert_facts, contract_expert_months, client_expert_months, contract_months, "
+             "expert_months, month_activity_of_all_experts, earnings_spread_by_month, supply_activity_by_month, "
+             "the queues' tables)")
     con.execute(ROLLUPS_SQL.read_text())
     snapshot_id = uuid.uuid4().hex
     con.execute("""

@@ -4,9 +4,10 @@
 
 -- expert_facts: one row per expert. The attributes the filters use, and the
 -- first and last work dates (NULL for an expert who never worked).
--- expert_key: an integer for the expert, in the order of their ids, carried into every rollup
--- below: counting distinct experts and summing per expert group by it, about a quarter
--- faster than by the text id (issue 15). It means nothing outside one snapshot.
+-- expert_key: an integer for the expert, in the order of their ids, carried into the
+-- per-expert rollups below (contract_expert_months, client_expert_months, expert_months):
+-- counting distinct experts and summing per expert group by it, about a quarter faster than
+-- by the text id (issue 15). It means nothing outside one snapshot.
 CREATE TABLE expert_facts AS
 SELECT e.expert_id,
        CAST(row_number() OVER (ORDER BY e.expert_id) AS INTEGER) AS expert_key,
