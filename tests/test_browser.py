@@ -51,7 +51,6 @@ def server(fixture_db, tmp_path_factory):
         process.kill()
 
 
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1440, "height": 1000})

@@ -56,7 +56,6 @@ def demo_server(tmp_path_factory):
     process.wait(10)
 
 
-
 def _sign_in(page, url: str, email: str) -> None:
     open_page(page, url)
     assert PRODUCT_NAME in page.locator("[data-testid='stMain']").inner_text()    # whose sign-in this is

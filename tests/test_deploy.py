@@ -56,7 +56,6 @@ def deployment(fixture_db, postgres, tmp_path_factory):
                 process.kill()
 
 
-
 def _opened_by_link(base_url: str, token: str) -> str:
     """What the link's address shows at `base_url`, read over Streamlit's own websocket protocol."""
     with ThreadPoolExecutor(1) as thread:     # Playwright's sync API holds this thread's event loop
